@@ -1,0 +1,31 @@
+# Two commands set everything up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	rm -f $(VENV)/.installed-*
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+## Run the demo on the embedded default (SQLite, console channel, no configuration).
+demo: $(STAMP)
+	$(VENV)/bin/cellule db upgrade
+	$(VENV)/bin/cellule demo
+
+## Run the whole suite, on SQLite and PostgreSQL (PostgreSQL required when CI=true).
+test: $(STAMP)
+	$(VENV)/bin/cellule db upgrade
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

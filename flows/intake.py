@@ -1,0 +1,297 @@
+"""Intake: a reported attack becomes a stored signal, then joins or opens an incident.
+
+Two steps, two transactions, in this order: the signal is stored first (nothing a person reported is ever
+lost), then it is triaged — correlated with an open incident about the same target or opening a new one,
+classified and rated by the kit's declared rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from flows.playbook import Kit
+from flows.triage import SignalFacts, classify, dedup_key, is_burst, rate_severity, target_key
+from models import (
+    AttackType,
+    Incident,
+    IncidentStatus,
+    Signal,
+    Target,
+    find_open_incident,
+    next_ref,
+    record_event,
+)
+
+MAX_TEXT_CHARS = 20_000  # a long article fits; a pasted megabyte does not
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class IntakeError(ValueError):
+    """A report that cannot be accepted, with every reason in words a person can act on."""
+
+
+def _clean_text(value: object) -> object:
+    """Refuse undecodable text; drop control characters (terminal escapes, NUL) that no reader needs."""
+    if not isinstance(value, str):
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("is not valid UTF-8 text") from exc
+    return _CONTROL.sub("", value).strip()
+
+
+def _non_empty(value: str) -> str:
+    if not value:
+        raise ValueError("is empty")
+    if len(value) > MAX_TEXT_CHARS:
+        raise ValueError(f"is too long ({len(value):,} characters; at most {MAX_TEXT_CHARS:,})")
+    return value
+
+
+CleanText = Annotated[str, BeforeValidator(_clean_text)]
+
+
+class SignalReport(BaseModel):
+    """What a person, a feed or an HTTP client reports about one attack."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    target: Annotated[CleanText, Field(min_length=1, max_length=200)]
+    text: Annotated[CleanText, AfterValidator(_non_empty)]
+    platform: Annotated[str, Field(pattern=r"^[a-z0-9_.-]{1,32}$")] = "other"
+    attack_type: AttackType | None = None
+    external_id: Annotated[CleanText, Field(max_length=200)] | None = None
+    url: Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$")] | None = None
+    author: Annotated[CleanText, Field(max_length=200)] | None = None
+    rating: Annotated[int, Field(ge=1, le=5)] | None = None
+    reach: Annotated[int, Field(ge=0)] | None = None
+    observed_at: AwareDatetime | None = None
+    reported_by: Annotated[CleanText, Field(max_length=200)] | None = None
+    is_drill: bool = False
+
+
+def parse_report(data: dict[str, object]) -> SignalReport:
+    """Validate a report, turning pydantic's errors into one readable `IntakeError`."""
+    try:
+        return SignalReport.model_validate(data)
+    except ValidationError as exc:
+        raise IntakeError(describe_errors(exc)) from None
+
+
+def describe_errors(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        field = ".".join(str(p) for p in error["loc"]) or "report"
+        message = error["msg"].removeprefix("Value error, ")
+        lines.append(f"{field}: {message}")
+    return "\n".join(lines)
+
+
+def _get_or_create_target(session: Session, name: str) -> Target:
+    key = target_key(name) or name.casefold()
+    target = session.scalar(select(Target).where(Target.key == key))
+    if target is not None:
+        return target
+    try:
+        with session.begin_nested():
+            target = Target(key=key, name=name)
+            session.add(target)
+    except IntegrityError:  # another worker created it meanwhile
+        target = session.scalars(select(Target).where(Target.key == key)).one()
+    return target
+
+
+def record_signal(
+    session: Session, *, report: SignalReport, source: str, at: datetime
+) -> tuple[Signal, bool]:
+    """Store the signal; the same review or post reported again returns the stored one and `False`."""
+    key = dedup_key(
+        platform=report.platform,
+        external_id=report.external_id,
+        url=report.url,
+        author=report.author,
+        text=report.text,
+    )
+    existing = session.scalar(select(Signal).where(Signal.dedup_key == key))
+    if existing is not None:
+        return existing, False
+    target = _get_or_create_target(session, report.target)
+    signal = Signal(
+        dedup_key=key,
+        target_id=target.id,
+        claimed_attack_type=report.attack_type.value if report.attack_type else None,
+        source=source,
+        platform=report.platform,
+        external_id=report.external_id,
+        url=report.url,
+        author=report.author,
+        rating=report.rating,
+        text=report.text,
+        reach=report.reach,
+        reported_by=report.reported_by,
+        observed_at=report.observed_at or at,
+        received_at=at,
+        is_drill=report.is_drill,
+    )
+    try:
+        with session.begin_nested():
+            session.add(signal)
+    except IntegrityError:  # the same report raced in through another door
+        return session.scalars(select(Signal).where(Signal.dedup_key == key)).one(), False
+    return signal, True
+
+
+@dataclass(frozen=True)
+class Triage:
+    incident_id: int
+    ref: str
+    opened: bool  # False: the signal joined an incident already open
+
+
+def _facts(signal: Signal) -> SignalFacts:
+    return SignalFacts(
+        platform=signal.platform,
+        text=signal.text,
+        rating=signal.rating,
+        reach=signal.reach,
+        observed_at=signal.observed_at,
+    )
+
+
+def triage_signal(
+    session: Session, *, signal_id: int, kit: Kit, kit_version_id: int | None, at: datetime
+) -> Triage:
+    """Correlate a stored signal with an open incident about its target, or open one. Idempotent."""
+    signal = session.scalars(select(Signal).where(Signal.id == signal_id).with_for_update()).one()
+    if signal.incident_id is not None:
+        incident = session.get_one(Incident, signal.incident_id)
+        return Triage(incident.id, incident.ref, opened=False)
+    # Lock the target: concurrent signals about one place must make one incident, not two.
+    target = session.scalars(select(Target).where(Target.id == signal.target_id).with_for_update()).one()
+    facts = _facts(signal)
+    attack_type = (
+        AttackType(signal.claimed_attack_type)
+        if signal.claimed_attack_type
+        else classify(facts, kit.classification)
+    )
+    window = kit.playbook_for(attack_type).correlation_window
+    incident = find_open_incident(
+        session, target_id=target.id, is_drill=signal.is_drill, since=facts.observed_at - window
+    )
+    opened = incident is None
+    if incident is None:
+        incident = _open_incident(
+            session, signal=signal, target=target, attack_type=attack_type, kit=kit, at=at
+        )
+    else:
+        _join_incident(session, incident=incident, signal=signal, at=at)
+    _regrade(session, incident=incident, kit=kit, at=at)
+    return Triage(incident.id, incident.ref, opened=opened)
+
+
+def _open_incident(
+    session: Session, *, signal: Signal, target: Target, attack_type: AttackType, kit: Kit, at: datetime
+) -> Incident:
+    rating = rate_severity([_facts(signal)], kit.severity_rules)
+    incident = Incident(
+        ref=next_ref(session, prefix="EXE" if signal.is_drill else "CRI", year=at.year),
+        title=f"{target.name} ({signal.platform})",
+        attack_type=attack_type,
+        severity=rating.severity,
+        status=IncidentStatus.DETECTED,
+        target_id=target.id,
+        is_drill=signal.is_drill,
+        last_signal_at=signal.observed_at,
+        first_signal_at=signal.observed_at,
+        detected_at=at,
+    )
+    session.add(incident)
+    session.flush()
+    signal.incident_id = incident.id
+    record_event(
+        session,
+        incident=incident,
+        at=at,
+        kind="opened",
+        summary=f"{attack_type} about {target.name}, severity {rating.severity}",
+        actor=signal.reported_by,
+        new={
+            "attack_type": attack_type.value,
+            "severity": rating.severity.value,
+            "because": list(rating.because),
+        },
+    )
+    for milestone in ("first_signal_at", "detected_at"):
+        value = getattr(incident, milestone)
+        record_event(
+            session,
+            incident=incident,
+            at=value,
+            kind="milestone",
+            summary=milestone,
+            new={milestone: value.isoformat()},
+        )
+    return incident
+
+
+def _join_incident(session: Session, *, incident: Incident, signal: Signal, at: datetime) -> None:
+    signal.incident_id = incident.id
+    incident.last_signal_at = max(incident.last_signal_at, signal.observed_at)
+    record_event(
+        session,
+        incident=incident,
+        at=at,
+        kind="signal",
+        summary=f"new signal on {signal.platform}" + (f" ({signal.rating}★)" if signal.rating else ""),
+        actor=signal.reported_by,
+        new={"signal_id": signal.id},
+    )
+
+
+def _regrade(session: Session, *, incident: Incident, kit: Kit, at: datetime) -> None:
+    """Re-rate severity (it only ever rises) and turn a burst of reviews into its declared attack type."""
+    session.flush()
+    facts = [_facts(s) for s in session.scalars(select(Signal).where(Signal.incident_id == incident.id))]
+    burst = kit.playbook_for(incident.attack_type).burst
+    if burst is not None and is_burst(facts, burst):
+        old = incident.attack_type
+        incident.attack_type = burst.becomes
+        record_event(
+            session,
+            incident=incident,
+            at=at,
+            kind="reclassified",
+            summary=f"{old} → {burst.becomes}: {burst.reviews}+ reviews within {burst.within}",
+            old={"attack_type": old.value},
+            new={"attack_type": burst.becomes.value},
+        )
+    rating = rate_severity(facts, kit.severity_rules)
+    if rating.severity.rank > incident.severity.rank:
+        old_severity = incident.severity
+        incident.severity = rating.severity
+        record_event(
+            session,
+            incident=incident,
+            at=at,
+            kind="severity",
+            summary=f"{old_severity} → {rating.severity} ({', '.join(rating.because)})",
+            old={"severity": old_severity.value},
+            new={"severity": rating.severity.value},
+        )

@@ -1,0 +1,118 @@
+"""Triage as declared rules: which attack type a signal is, how severe an incident is, whether it is a burst.
+
+Pure functions of the kit's rules and the signals' facts: no store, no clock, easy to test and to explain
+to the people who wrote the rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit, urlunsplit
+
+from flows.playbook import Burst, ClassificationRule, Condition, SeverityRule
+from models import AttackType, Severity
+
+
+@dataclass(frozen=True)
+class SignalFacts:
+    """What the rules may look at in one signal."""
+
+    platform: str
+    text: str
+    rating: int | None
+    reach: int | None
+    observed_at: datetime
+
+
+def target_key(name: str) -> str:
+    """One key per target whatever the spelling: "Hôtel  des Lilas" and "hotel des lilas" correlate."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    return re.sub(r"[^a-z0-9]+", " ", folded).strip()
+
+
+def normalise_url(url: str) -> str:
+    """Drop what does not change the page: scheme case, host case, fragment, trailing slash."""
+    parts = urlsplit(url.strip())
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
+def dedup_key(
+    *, platform: str, external_id: str | None, url: str | None, author: str | None, text: str
+) -> str:
+    """The same review or post reported twice gets the same key: platform + id, else URL, else content."""
+    if external_id:
+        basis = f"id|{platform}|{external_id.strip()}"
+    elif url:
+        basis = f"url|{platform}|{normalise_url(url)}"
+    else:
+        basis = f"text|{platform}|{(author or '').strip().casefold()}|{' '.join(text.split()).casefold()}"
+    return hashlib.sha256(basis.encode()).hexdigest()
+
+
+def _contains_any(text: str, keywords: Sequence[str]) -> bool:
+    folded = text.casefold()
+    return any(k.casefold() in folded for k in keywords)
+
+
+def condition_holds(condition: Condition, facts: SignalFacts, *, signals_per_hour: int = 0) -> bool:
+    """Every part the condition states must hold; an empty condition always holds."""
+    checks = [
+        condition.rating_at_most is None
+        or (facts.rating is not None and facts.rating <= condition.rating_at_most),
+        condition.reach_at_least is None
+        or (facts.reach is not None and facts.reach >= condition.reach_at_least),
+        condition.keywords_any is None or _contains_any(facts.text, condition.keywords_any),
+        condition.signals_per_hour_at_least is None
+        or signals_per_hour >= condition.signals_per_hour_at_least,
+        condition.platforms is None or facts.platform in condition.platforms,
+    ]
+    return all(checks)
+
+
+def classify(facts: SignalFacts, rules: Sequence[ClassificationRule]) -> AttackType:
+    """The first matching rule's attack type; a rated review is a defamatory review; otherwise a rumour."""
+    for rule in rules:
+        if condition_holds(rule.when, facts):
+            return rule.attack_type
+    return AttackType.DEFAMATORY_REVIEW if facts.rating is not None else AttackType.RUMOR
+
+
+@dataclass(frozen=True)
+class Rating:
+    severity: Severity
+    because: tuple[str, ...]  # names of the rules that set it
+
+
+def densest_window(times: Sequence[datetime], width: timedelta) -> int:
+    """The most events that fall within any window of `width` (reports may arrive late, in a batch)."""
+    ordered = sorted(times)
+    best, start = 0, 0
+    for end, moment in enumerate(ordered):
+        while moment - ordered[start] > width:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def rate_severity(signals: Sequence[SignalFacts], rules: Sequence[SeverityRule]) -> Rating:
+    """The highest severity any rule gives any signal, with the rules that gave it."""
+    per_hour = densest_window([s.observed_at for s in signals], timedelta(hours=1))
+    matched = [
+        rule
+        for rule in rules
+        if any(condition_holds(rule.when, s, signals_per_hour=per_hour) for s in signals)
+    ]
+    severity = Severity.highest(*(r.severity for r in matched)) if matched else Severity.LOW
+    return Rating(severity, tuple(r.name for r in matched if r.severity == severity))
+
+
+def is_burst(signals: Sequence[SignalFacts], burst: Burst) -> bool:
+    """At least `burst.reviews` rated reviews within any window of `burst.within`."""
+    reviews = [s.observed_at for s in signals if s.rating is not None]
+    return densest_window(reviews, burst.within) >= burst.reviews

@@ -1,0 +1,54 @@
+"""Cellule's relational store: SQLAlchemy 2.0 typed models, one module per aggregate."""
+
+from models.base import Base, utc_now
+from models.cells import Participant
+from models.db import make_engine, make_sessionmaker, transaction
+from models.incidents import (
+    MILESTONES,
+    AttackType,
+    Incident,
+    IncidentStatus,
+    InvalidTransition,
+    RefCounter,
+    Severity,
+    TimelineEvent,
+    change_status,
+    find_open_incident,
+    next_ref,
+    reach_milestone,
+    record_event,
+    record_event_once,
+)
+from models.kit import KitVersion, Person, RosterEntry
+from models.notifications import Notification, NotificationStatus
+from models.signals import Signal, Target
+
+__all__ = [
+    "MILESTONES",
+    "AttackType",
+    "Base",
+    "Incident",
+    "IncidentStatus",
+    "InvalidTransition",
+    "KitVersion",
+    "Notification",
+    "NotificationStatus",
+    "Participant",
+    "Person",
+    "RefCounter",
+    "RosterEntry",
+    "Severity",
+    "Signal",
+    "Target",
+    "TimelineEvent",
+    "change_status",
+    "find_open_incident",
+    "make_engine",
+    "make_sessionmaker",
+    "next_ref",
+    "reach_milestone",
+    "record_event",
+    "record_event_once",
+    "transaction",
+    "utc_now",
+]
