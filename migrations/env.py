@@ -1,7 +1,7 @@
 """Alembic environment: the only way Cellule's schema changes (DESIGN.md principle 8)."""
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from models import Base, make_engine
 
@@ -21,14 +21,15 @@ def _run(connection: Connection) -> None:
 
 
 def run_migrations_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        _run(connection)
+    given = config.attributes.get("connection")  # a Connection from our code, an Engine from pytest-alembic
+    if isinstance(given, Connection):
+        _run(given)
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    engine = given if isinstance(given, Engine) else make_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as conn:
         _run(conn)
-    engine.dispose()
+    if given is None:
+        engine.dispose()
 
 
 if context.is_offline_mode():

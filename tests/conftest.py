@@ -11,6 +11,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from cellule.prefect_env import configure_prefect_environment
@@ -22,6 +23,7 @@ import pytest  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
+from cellule.store import alembic_config as cellule_alembic_config  # noqa: E402
 from cellule.store import upgrade_database  # noqa: E402
 from models import Base, make_engine, make_sessionmaker  # noqa: E402
 
@@ -38,9 +40,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A throw-away PostgreSQL database for this test session, migrated once."""
+@contextmanager
+def throwaway_postgres_database() -> Iterator[str]:
+    """An empty PostgreSQL database, dropped afterwards. Skips (fails in CI) when PostgreSQL is unreachable."""
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     name = f"cellule_test_{uuid.uuid4().hex[:10]}"
     try:
@@ -51,12 +53,20 @@ def postgres_url() -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is required in CI but unreachable: {exc}")
         pytest.skip(f"PostgreSQL unreachable ({exc.__class__.__name__}); set CELLULE_TEST_POSTGRES_URL")
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    upgrade_database(url)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throw-away PostgreSQL database for this test session, migrated once."""
+    with throwaway_postgres_database() as url:
+        upgrade_database(url)
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -89,3 +99,22 @@ def sessions(database_url: str) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(database_url)
     yield make_sessionmaker(engine)
     engine.dispose()
+
+
+# pytest-alembic fixtures: tests/test_migrations.py runs its checks on both databases.
+@pytest.fixture
+def alembic_config():  # type: ignore[no-untyped-def]
+    return cellule_alembic_config("sqlite://")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def alembic_engine(request: pytest.FixtureRequest, tmp_path):  # type: ignore[no-untyped-def]
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'alembic.db'}")
+        yield engine
+        engine.dispose()
+        return
+    with throwaway_postgres_database() as url:
+        engine = make_engine(url)
+        yield engine
+        engine.dispose()
