@@ -1,0 +1,220 @@
+"""The Slack seam: the only module that talks to Slack's Web API, in the crisis cell's own verbs."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.metadata import Metadata
+
+from notifications.channels import Delivery, DeliveryError, SendResult
+from notifications.render import slack_escape, truncate
+
+ROOM = "room"  # the route address meaning "the incident's channel", not a person
+HEADER_MAX = 150  # Block Kit limits
+SECTION_MAX = 3000
+TOPIC_MAX = 250
+# Slack's own transient failures; everything else (bad channel, bad token, missing scope) needs a person.
+_TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+ALERT_BUTTONS = {"fr": ("Je prends", "Je ne peux pas"), "en": ("Acknowledge", "Can't take it")}
+
+
+class SlackError(DeliveryError):
+    """A Web API call Slack answered with an error; `error` is Slack's code, e.g. `channel_not_found`."""
+
+    def __init__(self, error: str, status: int, *, retryable: bool, retry_after: float | None) -> None:
+        super().__init__(f"slack: {error} (HTTP {status})", retryable=retryable, retry_after=retry_after)
+        self.error = error
+
+
+def make_slack_client(token: str, base_url: str) -> WebClient:
+    """A Web API client for the bot token; `base_url` lets tests point it at a fake served on loopback."""
+    return WebClient(token=token, base_url=base_url if base_url.endswith("/") else base_url + "/", timeout=15)
+
+
+def room_name(ref: str) -> str:
+    """A valid Slack channel name for an incident reference: `CRI-2026-0001` → `cri-2026-0001`."""
+    name = re.sub(r"[^a-z0-9_-]+", "-", ref.lower()).strip("-")
+    return name[:80] or "incident"
+
+
+class SlackChannel:
+    """Opens one channel per incident, invites the cell there, and reaches each person by direct message."""
+
+    name = "slack"
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def open_incident_room(self, ref: str, title: str) -> str:
+        """Create the incident's channel, or find it if an earlier attempt already did; its id."""
+        name = room_name(ref)
+        try:
+            channel_id = self._call(self.client.conversations_create, name=name)["channel"]["id"]
+        except SlackError as exc:
+            if exc.error != "name_taken":
+                raise
+            return self._find_channel(name)
+        topic = slack_escape(truncate(f"{ref} · {title}", TOPIC_MAX))
+        # The topic is a courtesy: a room without one still works, so its failure must not fail the alert.
+        with contextlib.suppress(SlackError):
+            self._call(self.client.conversations_setTopic, channel=channel_id, topic=topic)
+        return channel_id
+
+    def invite(self, channel_id: str, user_ids: Sequence[str]) -> None:
+        """Bring people into the incident's channel; someone already there is fine."""
+        try:
+            self._call(self.client.conversations_invite, channel=channel_id, users=list(user_ids))
+        except SlackError as exc:
+            if exc.error != "already_in_channel":
+                raise
+
+    def post_summary(
+        self, channel_id: str, blocks: list[Block], text: str, *, metadata: Metadata | None = None
+    ) -> str:
+        """Post in the incident's channel; the provider message id `<channel>:<ts>`."""
+        return self._post(channel_id, blocks, text, metadata)
+
+    def send_direct(
+        self, user_id: str, blocks: list[Block], text: str, *, metadata: Metadata | None = None
+    ) -> str:
+        """Direct-message one person; the provider message id `<dm channel>:<ts>`."""
+        dm = self._call(self.client.conversations_open, users=[user_id])["channel"]["id"]
+        return self._post(dm, blocks, text, metadata)
+
+    def send(self, delivery: Delivery) -> SendResult:
+        """Post a room summary in the incident's channel, or invite a person there and DM them."""
+        blocks, metadata = build_blocks(delivery), _metadata(delivery)
+        text = slack_escape(delivery.message.subject)  # the notification preview; mrkdwn, so escaped
+        room = self._room_for(delivery)
+        if delivery.address == ROOM:
+            if room is None:
+                raise DeliveryError("slack: a room message needs an incident", retryable=False)
+            message_id = self.post_summary(room, blocks, text, metadata=metadata)
+        else:
+            if room is not None:
+                self.invite(room, [delivery.address])
+            message_id = self.send_direct(delivery.address, blocks, text, metadata=metadata)
+        return SendResult(message_id, room_id=room, body=delivery.message.slack_text)
+
+    def _post(self, channel_id: str, blocks: list[Block], text: str, metadata: Metadata | None) -> str:
+        reply = self._call(
+            self.client.chat_postMessage, channel=channel_id, blocks=blocks, text=text, metadata=metadata
+        )
+        return f"{reply['channel']}:{reply['ts']}"
+
+    def _room_for(self, delivery: Delivery) -> str | None:
+        if delivery.room_id is not None or delivery.incident_ref is None:
+            return delivery.room_id
+        return self.open_incident_room(delivery.incident_ref, delivery.incident_title or "")
+
+    def _find_channel(self, name: str) -> str:
+        cursor = None
+        while True:
+            page = self._call(
+                self.client.conversations_list,
+                types="public_channel,private_channel",
+                exclude_archived=True,
+                limit=200,
+                cursor=cursor,
+            )
+            for channel in page["channels"]:
+                if channel["name"] == name:
+                    return channel["id"]
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                # Taken by an archived channel, or one the bot cannot see: a person must rename or unarchive.
+                raise DeliveryError(f"slack: channel #{name} exists but is not usable", retryable=False)
+
+    def _call(self, method: Callable[..., Any], **kwargs: Any) -> Any:
+        """Call one Web API method, turning Slack's failures into retryable or final `DeliveryError`s."""
+        try:
+            return method(**kwargs)
+        except SlackApiError as exc:
+            raise _api_error(exc) from exc
+        except OSError as exc:  # connection refused, reset, timed out (urllib's URLError is an OSError)
+            raise DeliveryError(f"slack: cannot reach the Web API ({exc})", retryable=True) from exc
+
+
+def _api_error(exc: SlackApiError) -> SlackError:
+    response = exc.response
+    error = str(response.get("error", "unknown_error"))
+    status = response.status_code
+    return SlackError(
+        error,
+        status,
+        retryable=status >= 500 or status == 429 or error in _TRANSIENT_ERRORS,
+        retry_after=_seconds(response.headers.get("Retry-After") or response.headers.get("retry-after")),
+    )
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+def build_blocks(delivery: Delivery) -> list[Block]:
+    """Block Kit for a message: header, the mrkdwn body, where it comes from, and the alert's buttons."""
+    message = delivery.message
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=_header_text(message.subject)))]
+    blocks += [
+        SectionBlock(text=MarkdownTextObject(text=chunk, verbatim=True))
+        for chunk in _chunks(message.slack_text, SECTION_MAX)
+    ]
+    source = slack_escape(f"Cellule · {delivery.incident_ref or delivery.key}")
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=source, verbatim=True)]))
+    if delivery.template == "alert":
+        take, decline = ALERT_BUTTONS.get(delivery.locale, ALERT_BUTTONS["en"])
+        blocks.append(
+            ActionsBlock(
+                block_id="cellule_alert",
+                elements=[
+                    ButtonElement(text=take, action_id="ack", value=delivery.key, style="primary"),
+                    ButtonElement(text=decline, action_id="decline", value=delivery.key),
+                ],
+            )
+        )
+    return blocks
+
+
+def _header_text(subject: str) -> str:
+    # A header is plain_text, which Slack never parses; angle brackets are swapped for look-alikes anyway
+    # so that no raw `<!channel>` ever leaves Cellule, whatever Slack does with it later.
+    return truncate(subject.replace("<", "‹").replace(">", "›"), HEADER_MAX)
+
+
+def _chunks(text: str, size: int) -> list[str]:
+    """Split mrkdwn into section-sized pieces at line breaks, never inside an `&lt;`-style entity."""
+    pieces = []
+    while len(text) > size:
+        cut = text.rfind("\n", 0, size)
+        if cut <= 0:
+            cut = size
+            amp = text.rfind("&", cut - 5, cut)  # entities are at most 5 characters long
+            if amp != -1 and ";" not in text[amp:cut]:
+                cut = amp
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    return [*pieces, text] if text else pieces
+
+
+def _metadata(delivery: Delivery) -> Metadata:
+    """Message metadata so any message in Slack can be traced back to its outbox row."""
+    payload = {"key": delivery.key, "template": delivery.template, "is_drill": delivery.is_drill}
+    return Metadata(event_type="cellule_notification", event_payload=payload)
