@@ -29,10 +29,15 @@ class SignalFacts:
     observed_at: datetime
 
 
+def fold(text: str) -> str:
+    """Lower case without accents: how people search, and how rules and targets are compared."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 def target_key(name: str) -> str:
     """One key per target whatever the spelling: "Hôtel  des Lilas" and "hotel des lilas" correlate."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    return re.sub(r"[^a-z0-9]+", " ", folded).strip()
+    return re.sub(r"[^a-z0-9]+", " ", fold(name).encode("ascii", "ignore").decode()).strip()
 
 
 def normalise_url(url: str) -> str:
@@ -56,8 +61,8 @@ def dedup_key(
 
 
 def _contains_any(text: str, keywords: Sequence[str]) -> bool:
-    folded = text.casefold()
-    return any(k.casefold() in folded for k in keywords)
+    folded = " ".join(fold(text).split())
+    return any(" ".join(fold(k).split()) in folded for k in keywords)
 
 
 def condition_holds(condition: Condition, facts: SignalFacts, *, signals_per_hour: int = 0) -> bool:

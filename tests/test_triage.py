@@ -63,6 +63,17 @@ def test_target_spellings_correlate():
     assert target_key("Hôtel  des Lilas") == target_key("hotel des lilas!") == "hotel des lilas"
 
 
+def test_keywords_match_whatever_the_accents_case_and_spacing():
+    rules = [
+        SeverityRule(
+            name="health", when=Condition(keywords_any=["hygiène", "punaises de lit"]), severity=Severity.HIGH
+        )
+    ]
+    assert rate_severity([review(rating=3, text="Aucune HYGIENE")], rules).severity == Severity.HIGH
+    assert rate_severity([review(rating=3, text="des punaises\nde  lit")], rules).severity == Severity.HIGH
+    assert rate_severity([review(rating=3, text="très propre")], rules).severity == Severity.LOW
+
+
 def test_classification_follows_first_matching_rule_then_defaults():
     rules = [
         ClassificationRule(attack_type=AttackType.ACCOUNT_TAKEOVER, when=Condition(keywords_any=["piraté"]))
