@@ -42,7 +42,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @contextmanager
 def throwaway_postgres_database() -> Iterator[str]:
-    """An empty PostgreSQL database, dropped afterwards. Skips (fails in CI) when PostgreSQL is unreachable."""
+    """An empty PostgreSQL database, dropped afterwards; skipped (failed in CI) when PostgreSQL is down."""
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     name = f"cellule_test_{uuid.uuid4().hex[:10]}"
     try:

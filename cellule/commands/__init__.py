@@ -1,0 +1,22 @@
+"""The `cellule` command line (Typer + Rich), one module per group of commands."""
+
+import typer
+
+from cellule.commands.db import db_app
+from cellule.commands.demo import demo
+from cellule.commands.incidents import incidents, show
+from cellule.commands.kit import kit_app
+from cellule.commands.report import report
+
+app = typer.Typer(
+    name="cellule",
+    help="Cellule — crisis management for reputation attacks: prepare, surround, exit on top.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+app.command()(report)
+app.command()(incidents)
+app.command()(show)
+app.command()(demo)
+app.add_typer(kit_app, name="kit")
+app.add_typer(db_app, name="db")

@@ -1,0 +1,178 @@
+"""`cellule incidents` and `cellule show`: read where each crisis stands, in the reader's time zone."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from cellule.commands.common import console, fail, open_runtime, reader_zone
+from models import MILESTONES, Incident, IncidentStatus, Participant, Signal, TimelineEvent, transaction
+
+SEVERITY_STYLE = {"low": "green", "medium": "yellow", "high": "red", "critical": "bold white on red"}
+ZoneOption = Annotated[
+    str | None, typer.Option("--tz", help="Show times in this zone (default CELLULE_TIMEZONE).")
+]
+
+
+def local(moment: datetime | None, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def incidents(
+    all_: Annotated[
+        bool, typer.Option("--all", help="Include resolved, closed and dismissed incidents.")
+    ] = False,
+    drills: Annotated[bool, typer.Option("--drills", help="Include drill incidents.")] = False,
+    tz: ZoneOption = None,
+) -> None:
+    """List incidents, most recent first."""
+    zone = reader_zone(tz)
+    with transaction(open_runtime().sessions) as session:
+        query = select(Incident).options(joinedload(Incident.target)).order_by(Incident.id.desc())
+        if not all_:
+            query = query.where(Incident.status.in_(IncidentStatus.open_statuses()))
+        if not drills:
+            query = query.where(Incident.is_drill.is_(False))
+        rows = session.scalars(query).all()
+        counts = _signal_counts(session)
+        cells = _cell_counts(session)
+    if not rows:
+        console.print("No incident to show." + ("" if all_ else " (--all includes closed ones)"))
+        return
+    table = Table(title="Incidents")
+    for column in ("Ref", "Status", "Type", "Severity", "Target", "Signals", "Cell", "Detected"):
+        table.add_column(column)
+    for incident in rows:
+        called, acked = cells.get(incident.id, (0, 0))
+        table.add_row(
+            incident.ref,
+            incident.status.value,
+            incident.attack_type.value,
+            Text(incident.severity.value, style=SEVERITY_STYLE[incident.severity.value]),
+            Text(incident.target.name),
+            str(counts.get(incident.id, 0)),
+            f"{acked}/{called} acknowledged",
+            local(incident.detected_at, zone),
+        )
+    console.print(table)
+
+
+def _signal_counts(session: Session) -> dict[int, int]:
+    rows = session.execute(select(Signal.incident_id, func.count()).group_by(Signal.incident_id))
+    return {incident_id: n for incident_id, n in rows if incident_id is not None}
+
+
+def _cell_counts(session: Session) -> dict[int, tuple[int, int]]:
+    rows = session.execute(
+        select(Participant.incident_id, func.count(), func.count(Participant.acknowledged_at)).group_by(
+            Participant.incident_id
+        )
+    )
+    return {incident_id: (called, acked) for incident_id, called, acked in rows}
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    incident: Incident
+    cell: Sequence[Participant]
+    signals: Sequence[Signal]
+    timeline: Sequence[TimelineEvent]
+
+
+def read_incident(session: Session, ref: str) -> IncidentView | None:
+    """Everything `show` prints about one incident, by its reference (any letter case)."""
+    incident = session.scalars(
+        select(Incident).options(joinedload(Incident.target)).where(func.upper(Incident.ref) == ref.upper())
+    ).first()
+    if incident is None:
+        return None
+    cell = session.scalars(
+        select(Participant)
+        .options(joinedload(Participant.person))
+        .where(Participant.incident_id == incident.id)
+        .order_by(Participant.id)
+    ).all()
+    signals = session.scalars(
+        select(Signal).where(Signal.incident_id == incident.id).order_by(Signal.observed_at, Signal.id)
+    ).all()
+    timeline = session.scalars(
+        select(TimelineEvent)
+        .where(TimelineEvent.incident_id == incident.id)
+        .order_by(TimelineEvent.at, TimelineEvent.id)
+    ).all()
+    return IncidentView(incident, cell, signals, timeline)
+
+
+def show(
+    ref: Annotated[str, typer.Argument(help="The incident reference, e.g. CRI-2026-0001.")],
+    tz: ZoneOption = None,
+) -> None:
+    """Show one incident: its milestones, its cell, its signals and its timeline."""
+    zone = reader_zone(tz)
+    with transaction(open_runtime().sessions) as session:
+        view = read_incident(session, ref)
+    if view is None:
+        fail(f"No incident {ref!r}.", hint="`cellule incidents --all` lists them.")
+    print_incident(view, zone)
+
+
+def print_incident(view: IncidentView, zone: ZoneInfo) -> None:
+    """Render one incident for a person reading it under pressure: the essentials first."""
+    incident = view.incident
+    header = Text()
+    if incident.is_drill:
+        header.append("EXERCICE / DRILL  ", style="bold black on yellow")
+    header.append(f"{incident.ref}  ", style="bold")
+    header.append(Text(incident.title))
+    header.append(f"\n{incident.attack_type.value} · ")
+    header.append(incident.severity.value, style=SEVERITY_STYLE[incident.severity.value])
+    header.append(f" · {incident.status.value}")
+    console.print(Panel(header, expand=False))
+
+    milestones = Table(title="Milestones", show_header=False)
+    for name in MILESTONES:
+        milestones.add_row(name.removesuffix("_at").replace("_", " "), local(getattr(incident, name), zone))
+    console.print(milestones)
+
+    people = Table(title="Crisis cell")
+    for column in ("Role", "Person", "Called", "Acknowledged"):
+        people.add_column(column)
+    for member in view.cell:
+        people.add_row(
+            member.role,
+            Text(member.person.name),
+            local(member.called_at, zone),
+            local(member.acknowledged_at, zone),
+        )
+    console.print(people if view.cell else Text("Crisis cell: nobody called yet.", style="yellow"))
+
+    seen = Table(title="Signals")
+    for column in ("Seen", "Platform", "Author", "★", "Text"):
+        seen.add_column(column)
+    for signal in view.signals:
+        excerpt = signal.text if len(signal.text) <= 160 else signal.text[:159] + "…"
+        seen.add_row(
+            local(signal.observed_at, zone),
+            signal.platform,
+            Text(signal.author or "—"),
+            str(signal.rating or "—"),
+            Text(excerpt),
+        )
+    console.print(seen)
+
+    events = Table(title=f"Timeline ({zone.key})")
+    for column in ("When", "What", "Who", "Detail"):
+        events.add_column(column)
+    for event in view.timeline:
+        events.add_row(local(event.at, zone), event.kind, Text(event.actor or ""), Text(event.summary))
+    console.print(events)

@@ -1,0 +1,47 @@
+"""Builds the runtime from settings and runs the crisis protocol: what every front door shares."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from cellule.settings import Settings
+from cellule.store import open_store
+from flows.runtime import Runtime
+from notifications import Channel, ConsoleChannel, EmailChannel, SlackChannel, make_slack_client
+
+
+def build_channels(settings: Settings, *, console: TextIO) -> dict[str, Channel]:
+    """Console always; Slack with a bot token; email with an SMTP host (DESIGN.md principle 9)."""
+    channels: dict[str, Channel] = {"console": ConsoleChannel(console)}
+    if settings.slack_bot_token is not None:
+        client = make_slack_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+        channels["slack"] = SlackChannel(client)
+    if settings.smtp_host:
+        channels["email"] = EmailChannel(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username,
+            password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+            starttls=settings.smtp_starttls,
+            sender=settings.smtp_sender,
+        )
+    return channels
+
+
+def build_runtime(settings: Settings, *, console: TextIO | None = None) -> Runtime:
+    """The live runtime: wall clock, the configured store and channels."""
+    return Runtime(
+        sessions=open_store(settings.resolved_database_url),
+        channels=build_channels(settings, console=console or sys.stdout),
+    )
+
+
+def run_protocol(runtime: Runtime, incident_id: int) -> None:
+    """Run `crisis_response` for one incident in this process, under the given runtime."""
+    from cellule.prefect_env import quiet_flow_runs
+    from flows.crisis import crisis_response
+    from flows.runtime import use_runtime
+
+    with use_runtime(runtime), quiet_flow_runs():
+        crisis_response(incident_id)

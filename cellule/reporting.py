@@ -1,0 +1,40 @@
+"""Reporting attacks, as every front door does it: store the signals first, then triage them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flows.intake import SignalReport, record_signal, triage_signal
+from flows.kit import require_kit_version
+from flows.runtime import Runtime
+from models import transaction
+
+
+@dataclass(frozen=True)
+class Reported:
+    signal_id: int
+    new_signal: bool  # False: this review or post was already reported
+    incident_id: int
+    incident_ref: str
+    opened: bool  # True: this report opened the incident
+
+
+def report_attacks(runtime: Runtime, reports: list[SignalReport], *, source: str) -> list[Reported]:
+    """Store every report (one transaction: all or nothing), then triage each one.
+
+    Storing comes first and alone, so a report is never lost to a later failure; triage is idempotent
+    and can be run again on a stored signal.
+    """
+    with transaction(runtime.sessions) as session:
+        require_kit_version(session)  # refuse early, before storing, when there is no kit to act on
+        stored = [record_signal(session, report=r, source=source, at=runtime.now()) for r in reports]
+        signals = [(signal.id, created) for signal, created in stored]
+    outcomes = []
+    for signal_id, created in signals:
+        with transaction(runtime.sessions) as session:
+            version, kit = require_kit_version(session)
+            triage = triage_signal(
+                session, signal_id=signal_id, kit=kit, kit_version_id=version.id, at=runtime.now()
+            )
+        outcomes.append(Reported(signal_id, created, triage.incident_id, triage.ref, triage.opened))
+    return outcomes
