@@ -116,6 +116,32 @@ class Targets(Strict):
     first_statement: Duration = timedelta(hours=2)
 
 
+class Escalation(Strict):
+    """How the cell gathers: remind the silent, then call their backup; tell the next tier of a gap."""
+
+    ack_timeout: Duration = timedelta(minutes=15)  # per person, before each reminder and the backup
+    reminders: int = Field(default=1, ge=0, le=5)  # reminders before the backup is called
+    # Roles told, tier after tier, when a role of the cell cannot be filled (nobody left to call).
+    tiers: list[list[Role]] = Field(default_factory=lambda: [["comms_lead"], ["executive"]])
+
+
+class ApprovalPolicy(Strict):
+    """The quorum: no public text leaves without the agreement of others (never the author alone)."""
+
+    approvers: int = Field(default=2, ge=1, le=10)
+    from_roles: list[Role] = Field(default_factory=lambda: ["comms_lead", "legal", "executive"])
+    distinct_roles: bool = True  # two approvals from the same role count once
+    target: Duration = timedelta(hours=1)  # a draft still waiting after this is a reminder
+
+
+class Reminders(Strict):
+    """Nudges for what is stuck, at a cadence and capped, so a crisis never turns into spam."""
+
+    every: Duration = timedelta(minutes=15)
+    at_most: int = Field(default=3, ge=0, le=10)
+    lead_role: Role = "comms_lead"  # the incident's lead is whoever first acknowledges this role
+
+
 class Playbook(Strict):
     title: dict[str, str] = Field(default_factory=dict)  # by locale
     correlation_window: Duration = timedelta(hours=48)
@@ -123,6 +149,9 @@ class Playbook(Strict):
     targets: Targets = Targets()
     templates: dict[str, str] = Field(default_factory=lambda: {"alert": "alert"})
     burst: Burst | None = None
+    escalation: Escalation = Escalation()
+    approval: ApprovalPolicy = ApprovalPolicy()
+    reminders: Reminders = Reminders()
 
     def roles_for(self, severity: Severity) -> list[str]:
         """The roles this playbook calls at a given severity, in declared order."""

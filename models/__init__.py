@@ -1,8 +1,10 @@
 """Cellule's relational store: SQLAlchemy 2.0 typed models, one module per aggregate."""
 
 from models.base import Base, utc_now
-from models.cells import Participant
+from models.cells import Participant, ParticipantStatus
 from models.db import make_engine, make_sessionmaker, transaction
+from models.drafts import Approval, Decision, Draft, DraftKind, DraftStatus
+from models.inbound import InboundAction
 from models.incidents import (
     MILESTONES,
     AttackType,
@@ -25,8 +27,14 @@ from models.signals import Signal, Target
 
 __all__ = [
     "MILESTONES",
+    "Approval",
     "AttackType",
     "Base",
+    "Decision",
+    "Draft",
+    "DraftKind",
+    "DraftStatus",
+    "InboundAction",
     "Incident",
     "IncidentStatus",
     "InvalidTransition",
@@ -34,6 +42,7 @@ __all__ = [
     "Notification",
     "NotificationStatus",
     "Participant",
+    "ParticipantStatus",
     "Person",
     "RefCounter",
     "RosterEntry",

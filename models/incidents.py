@@ -97,6 +97,8 @@ class Incident(Base):
     kit_version_id: Mapped[int | None] = mapped_column(ForeignKey("kit_versions.id"))
     is_drill: Mapped[bool] = mapped_column(default=False)
     slack_channel_id: Mapped[str | None] = mapped_column(String(32))
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    lead_reminders_sent: Mapped[int] = mapped_column(default=0)
     last_signal_at: Mapped[datetime]
 
     first_signal_at: Mapped[datetime]
