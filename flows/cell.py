@@ -6,12 +6,23 @@ Shared by `prepare` (which reports gaps) and `surround` (which calls people), so
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from flows.escalation import Call, is_assembled
 from flows.playbook import Kit
-from models import Incident, Person, RosterEntry
+from models import (
+    Incident,
+    IncidentStatus,
+    Participant,
+    ParticipantStatus,
+    Person,
+    RosterEntry,
+    change_status,
+    reach_milestone,
+)
 
 
 @dataclass(frozen=True)
@@ -71,3 +82,69 @@ def find_gaps(covers: list[RoleCover], *, kit: Kit, incident: Incident) -> list[
         elif len(cover.people) == 1:
             gaps.append(Gap("no_backup", cover.role))
     return gaps
+
+
+def load_calls(session: Session, *, incident_id: int) -> list[Call]:
+    """The cell as the escalation rules see it."""
+    participants = session.scalars(
+        select(Participant).where(Participant.incident_id == incident_id).order_by(Participant.id)
+    )
+    return [Call(p.id, p.role, p.rank, p.status, p.called_at, p.reminders_sent) for p in participants]
+
+
+def settle_assembly(session: Session, *, incident: Incident, kit: Kit, at: datetime) -> bool:
+    """Stamp `cell_assembled_at` and move to ASSEMBLED the moment every required role is acknowledged."""
+    session.flush()
+    roles = kit.playbook_for(incident.attack_type).roles_for(incident.severity)
+    if not is_assembled(load_calls(session, incident_id=incident.id), roles):
+        return False
+    first_time = reach_milestone(session, incident=incident, milestone="cell_assembled_at", at=at)
+    if first_time and incident.status == IncidentStatus.MOBILISING:
+        change_status(session, incident=incident, to=IncidentStatus.ASSEMBLED, at=at)
+    return True
+
+
+def next_in_roster(session: Session, *, role: str, after_rank: int) -> tuple[Person, int] | None:
+    """The first active person of the roster for `role` ranked after `after_rank`, with their rank."""
+    entry = session.scalars(
+        select(RosterEntry)
+        .options(joinedload(RosterEntry.person))
+        .join(RosterEntry.person)
+        .where(RosterEntry.role == role, RosterEntry.rank > after_rank, Person.active.is_(True))
+        .order_by(RosterEntry.rank)
+        .limit(1)
+    ).first()
+    return (entry.person, entry.rank) if entry else None
+
+
+def reachable_for(session: Session, *, incident_id: int, role: str) -> list[Person]:
+    """Who to tell for a role: its acknowledged members in this cell, else the roster's first active."""
+    members = session.scalars(
+        select(Person)
+        .join(Participant, Participant.person_id == Person.id)
+        .where(
+            Participant.incident_id == incident_id,
+            Participant.role == role,
+            Participant.status == ParticipantStatus.ACKNOWLEDGED,
+        )
+    ).all()
+    if members:
+        return list(members)
+    first = next_in_roster(session, role=role, after_rank=0)
+    return [first[0]] if first else []
+
+
+def cell_members(session: Session, *, incident_id: int) -> list[Person]:
+    """Everyone still in the cell (called or acknowledged), once each."""
+    return list(
+        session.scalars(
+            select(Person)
+            .join(Participant, Participant.person_id == Person.id)
+            .where(
+                Participant.incident_id == incident_id,
+                Participant.status.in_([ParticipantStatus.CALLED, ParticipantStatus.ACKNOWLEDGED]),
+            )
+            .distinct()
+            .order_by(Person.id)
+        )
+    )

@@ -1,35 +1,60 @@
-"""Surround (être entouré): never face an attack alone. Call the cell, then send what was queued.
+"""Surround (être entouré): never face an attack alone.
 
-Each person called gets one outbox row with its own idempotency key, written in the same transaction as
-their place in the cell; sending is a separate step, so a crash between the two loses nothing.
+Call the primary of each role the playbook needs; remind whoever stays silent; call their backup when
+they still do not answer or cannot take it; tell the next escalation tier about a role nobody can fill.
+The cell is assembled when every role has an acknowledged member.
+
+Every message is an outbox row with its own key, written in the same transaction as the step that caused
+it; sending is a separate step. So the flow can stop anywhere — a crash, or the command line's "no
+waiting" runtime — and a later run continues from the store without sending anything twice.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from prefect import flow, task
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from flows.cell import Gap, find_gaps, required_cover
+from flows.cell import (
+    find_gaps,
+    load_calls,
+    next_in_roster,
+    reachable_for,
+    required_cover,
+    settle_assembly,
+)
+from flows.escalation import CallNext, GiveUp, Remind, Step, next_deadline, plan
 from flows.kit import require_kit
+from flows.playbook import Kit, Playbook
+from flows.reminders import remind_no_lead
 from flows.runtime import current_runtime
 from models import (
     Incident,
     IncidentStatus,
     Participant,
+    ParticipantStatus,
     Person,
     Signal,
     Target,
     change_status,
     record_event,
+    record_event_once,
     transaction,
 )
 from notifications import dispatch_due, enqueue, route_for
 
 
-def alert_context(session: Session, *, incident: Incident, gaps: list[Gap]) -> dict[str, object]:
+@dataclass(frozen=True)
+class CellProgress:
+    assembled: bool
+    next_deadline: datetime | None  # None: nothing more happens unless someone answers
+    answers: int  # answers recorded so far; a change wakes the waiting flow
+
+
+def alert_context(session: Session, *, incident: Incident, kit: Kit) -> dict[str, object]:
     """What every message about this incident says: plain values, frozen when the message is queued."""
     first = session.scalars(
         select(Signal)
@@ -38,6 +63,7 @@ def alert_context(session: Session, *, incident: Incident, gaps: list[Gap]) -> d
         .limit(1)
     ).one()
     target = session.get_one(Target, incident.target_id)
+    gaps = find_gaps(required_cover(session, incident=incident, kit=kit), kit=kit, incident=incident)
     return {
         "ref": incident.ref,
         "title": incident.title,
@@ -57,78 +83,198 @@ def alert_context(session: Session, *, incident: Incident, gaps: list[Gap]) -> d
     }
 
 
-def _join_cell(session: Session, *, incident: Incident, person: Person, role: str, at: datetime) -> bool:
-    """Place a person in the cell for a role; False if they already hold it."""
-    exists = session.scalar(
-        select(Participant.id).where(
-            Participant.incident_id == incident.id,
-            Participant.role == role,
-            Participant.person_id == person.id,
+@dataclass
+class _Step:
+    """What applying one escalation step needs to know."""
+
+    session: Session
+    incident: Incident
+    playbook: Playbook
+    context: dict[str, object]
+    available: set[str]
+    now: datetime
+
+    def message(self, person: Person, *, key: str, template: str, **extra: object) -> None:
+        enqueue(
+            self.session,
+            key=f"incident:{self.incident.id}/{key}",
+            template=template,
+            locale=person.locale,
+            context={**self.context, "person_name": person.name, **extra},
+            route=route_for(person, available=self.available),
+            at=self.now,
+            incident_id=self.incident.id,
+            person_id=person.id,
+            is_drill=self.incident.is_drill,
         )
-    )
-    if exists is not None:
-        return False
-    session.add(Participant(incident_id=incident.id, person_id=person.id, role=role, rank=1, called_at=at))
-    record_event(
-        session,
-        incident=incident,
-        at=at,
-        kind="called",
-        summary=f"{person.name} called as {role}",
-        new={"person": person.key, "role": role},
-    )
-    return True
+
+    def event(self, kind: str, summary: str, **values: object) -> None:
+        record_event(
+            self.session, incident=self.incident, at=self.now, kind=kind, summary=summary, new=values or None
+        )
 
 
-@task(name="call-the-cell")
-def call_the_cell(incident_id: int) -> list[str]:
-    """Queue an alert for the primary of each role the playbook calls; return who was newly called."""
+def _apply(step: Step, ctx: _Step) -> None:
+    session = ctx.session
+    if isinstance(step, Remind):
+        call = session.get_one(Participant, step.participant_id)
+        person = session.get_one(Person, call.person_id)
+        call.reminders_sent += 1
+        ctx.message(
+            person,
+            key=f"surround/{call.role}/person:{person.id}/reminder:{call.reminders_sent}",
+            template="reminder",
+            role=call.role,
+        )
+        ctx.event("reminded", f"{person.name} reminded ({call.role})", person=person.key, role=call.role)
+    elif isinstance(step, GiveUp):
+        call = session.get_one(Participant, step.participant_id)
+        person = session.get_one(Person, call.person_id)
+        call.status, call.timed_out_at = ParticipantStatus.TIMED_OUT, ctx.now
+        ctx.event(
+            "timed_out", f"no answer from {person.name} ({call.role})", person=person.key, role=call.role
+        )
+    elif isinstance(step, CallNext):
+        found = next_in_roster(session, role=step.role, after_rank=step.after_rank)
+        if found is None:
+            _role_unfilled(step.role, ctx)
+            return
+        person, rank = found
+        session.add(
+            Participant(
+                incident_id=ctx.incident.id, person_id=person.id, role=step.role, rank=rank, called_at=ctx.now
+            )
+        )
+        ctx.message(person, key=f"surround/{step.role}/person:{person.id}", template="alert", role=step.role)
+        backup = "" if rank == 1 else f" (backup {rank - 1})"
+        ctx.event("called", f"{person.name} called as {step.role}{backup}", person=person.key, role=step.role)
+
+
+def _role_unfilled(role: str, ctx: _Step) -> None:
+    """Nobody left to call for a role: a gap, and the first escalation tier with someone to tell."""
+    record_event_once(
+        ctx.session,
+        incident=ctx.incident,
+        at=ctx.now,
+        kind="gap",
+        summary=f"nobody left to call for the role {role}",
+    )
+    for tier, roles in enumerate(ctx.playbook.escalation.tiers, start=1):
+        people = [
+            p
+            for r in roles
+            if r != role
+            for p in reachable_for(ctx.session, incident_id=ctx.incident.id, role=r)
+        ]
+        if people:
+            for person in people:
+                ctx.message(
+                    person,
+                    key=f"unfilled:{role}/tier:{tier}/person:{person.id}",
+                    template="escalation",
+                    unfilled_role=role,
+                    tier=tier,
+                )
+            record_event_once(
+                ctx.session,
+                incident=ctx.incident,
+                at=ctx.now,
+                kind="escalated",
+                summary=f"role {role} unfilled: escalation tier {tier} told",
+            )
+            return
+    record_event_once(
+        ctx.session,
+        incident=ctx.incident,
+        at=ctx.now,
+        kind="escalated",
+        summary=f"role {role} unfilled and no escalation tier can be reached",
+    )
+
+
+def count_answers(session: Session, *, incident_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count()).where(
+                Participant.incident_id == incident_id, Participant.status != ParticipantStatus.CALLED
+            )
+        )
+        or 0
+    )
+
+
+@task(name="advance-the-cell")
+def advance_the_cell(incident_id: int) -> CellProgress:
+    """Take every escalation step due now (first calls included); say when the next one falls due."""
     runtime = current_runtime()
     now = runtime.now()
-    called = []
     with transaction(runtime.sessions) as session:
         incident = session.scalars(select(Incident).where(Incident.id == incident_id).with_for_update()).one()
         if incident.status not in IncidentStatus.open_statuses():
-            return []
+            return CellProgress(assembled=False, next_deadline=None, answers=0)
         if incident.status == IncidentStatus.DETECTED:
             change_status(session, incident=incident, to=IncidentStatus.MOBILISING, at=now)
         kit = require_kit(session)
-        all_covers = required_cover(session, incident=incident, kit=kit)
-        gaps = find_gaps(all_covers, kit=kit, incident=incident)
-        context = alert_context(session, incident=incident, gaps=gaps)
-        covers = [c for c in all_covers if c.primary is not None]
-        for cover in covers:
-            person = cover.primary
-            assert person is not None
-            if not _join_cell(session, incident=incident, person=person, role=cover.role, at=now):
-                continue
-            called.append(f"{person.name} ({cover.role})")
-            enqueue(
-                session,
-                key=f"incident:{incident.id}/surround/{cover.role}/person:{person.id}",
-                template="alert",
-                locale=person.locale,
-                context={**context, "role": cover.role, "person_name": person.name},
-                route=route_for(person, available=runtime.available_channels),
-                at=now,
-                incident_id=incident.id,
-                person_id=person.id,
-                is_drill=incident.is_drill,
+        playbook = kit.playbook_for(incident.attack_type)
+        roles = playbook.roles_for(incident.severity)
+        ctx = _Step(
+            session,
+            incident,
+            playbook,
+            alert_context(session, incident=incident, kit=kit),
+            runtime.available_channels,
+            now,
+        )
+        for step in plan(load_calls(session, incident_id=incident_id), roles, playbook.escalation, now):
+            _apply(step, ctx)
+        session.flush()
+        lead_due = remind_no_lead(
+            session,
+            incident=incident,
+            playbook=playbook,
+            context=ctx.context,
+            available=ctx.available,
+            now=now,
+        )
+        _post_room_summary(ctx, kit)
+        assembled = settle_assembly(session, incident=incident, kit=kit, at=now)
+        deadlines = [
+            d
+            for d in (
+                next_deadline(load_calls(session, incident_id=incident_id), roles, playbook.escalation),
+                lead_due,
             )
-        if "slack" in runtime.available_channels:
-            cell = [{"name": c.primary.name, "role": c.role} for c in covers if c.primary is not None]
-            enqueue(
-                session,
-                key=f"incident:{incident.id}/slack/room",
-                template="room_summary",
-                locale=kit.kit.locale,
-                context={**context, "cell": cell},
-                route=[["slack", "room"]],
-                at=now,
-                incident_id=incident.id,
-                is_drill=incident.is_drill,
-            )
-    return called
+            if d is not None
+        ]
+        return CellProgress(
+            assembled, min(deadlines, default=None), count_answers(session, incident_id=incident_id)
+        )
+
+
+def _post_room_summary(ctx: _Step, kit: Kit) -> None:
+    """Once per incident, when Slack is configured: the summary in the incident's own channel."""
+    if "slack" not in ctx.available:
+        return
+    cell = [
+        {"name": person.name, "role": role}
+        for role, person in ctx.session.execute(
+            select(Participant.role, Person)
+            .join(Person, Participant.person_id == Person.id)
+            .where(Participant.incident_id == ctx.incident.id)
+            .order_by(Participant.id)
+        )
+    ]
+    enqueue(
+        ctx.session,
+        key=f"incident:{ctx.incident.id}/slack/room",
+        template="room_summary",
+        locale=kit.kit.locale,
+        context={**ctx.context, "cell": cell},
+        route=[["slack", "room"]],
+        at=ctx.now,
+        incident_id=ctx.incident.id,
+        is_drill=ctx.incident.is_drill,
+    )
 
 
 @task(name="send-notifications")
@@ -141,9 +287,20 @@ def send_notifications(incident_id: int) -> dict[str, int]:
     return dict(vars(report))
 
 
+def _answers(incident_id: int) -> int:
+    with transaction(current_runtime().sessions) as session:
+        return count_answers(session, incident_id=incident_id)
+
+
 @flow(name="surround")
-def surround(incident_id: int) -> list[str]:
-    """Assemble the crisis cell: call who the playbook asks for, then deliver the alerts."""
-    called = call_the_cell(incident_id)
-    send_notifications(incident_id)
-    return called
+def surround(incident_id: int) -> bool:
+    """Assemble the crisis cell; return whether it is assembled when the flow stops."""
+    runtime = current_runtime()
+    while True:
+        progress = advance_the_cell(incident_id)
+        send_notifications(incident_id)
+        if progress.assembled or progress.next_deadline is None or runtime.waiter is None:
+            return progress.assembled
+        runtime.waiter.wait_until(
+            lambda seen=progress.answers: _answers(incident_id) != seen, progress.next_deadline
+        )

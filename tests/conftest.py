@@ -27,6 +27,8 @@ from cellule.store import alembic_config as cellule_alembic_config  # noqa: E402
 from cellule.store import upgrade_database  # noqa: E402
 from models import Base, make_engine, make_sessionmaker  # noqa: E402
 
+pytest_plugins = ["tests.fakes.slack"]
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "CELLULE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
