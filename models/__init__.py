@@ -16,17 +16,21 @@ from models.incidents import (
     TimelineEvent,
     change_status,
     find_open_incident,
+    incident_by_ref,
     next_ref,
     reach_milestone,
     record_event,
     record_event_once,
 )
+from models.inventory import AccessGrant, AccessLevel, SocialAccount
 from models.kit import KitVersion, Person, RosterEntry
 from models.notifications import Notification, NotificationStatus
 from models.signals import Signal, Target
 
 __all__ = [
     "MILESTONES",
+    "AccessGrant",
+    "AccessLevel",
     "Approval",
     "AttackType",
     "Base",
@@ -48,10 +52,12 @@ __all__ = [
     "RosterEntry",
     "Severity",
     "Signal",
+    "SocialAccount",
     "Target",
     "TimelineEvent",
     "change_status",
     "find_open_incident",
+    "incident_by_ref",
     "make_engine",
     "make_sessionmaker",
     "next_ref",

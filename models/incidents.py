@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, select, update
+from sqlalchemy import ForeignKey, String, Text, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.base import Base, text_enum
@@ -244,3 +244,9 @@ def find_open_incident(
         .limit(1)
         .with_for_update()
     ).first()
+
+
+def incident_by_ref(session: Session, ref: str, *, for_update: bool = False) -> Incident | None:
+    """The incident with this reference, whatever the letter case (people type `cri-2026-0001`)."""
+    query = select(Incident).where(func.upper(Incident.ref) == ref.strip().upper())
+    return session.scalars(query.with_for_update() if for_update else query).first()

@@ -2,11 +2,14 @@
 
 import typer
 
+from cellule.commands.answers import ack, decline_
 from cellule.commands.db import db_app
 from cellule.commands.demo import demo
+from cellule.commands.drafts import approve, draft, drafts, edit, reject
 from cellule.commands.incidents import incidents, show
 from cellule.commands.kit import kit_app
 from cellule.commands.report import report
+from cellule.commands.watch import tick, watch
 
 app = typer.Typer(
     name="cellule",
@@ -18,5 +21,14 @@ app.command()(report)
 app.command()(incidents)
 app.command()(show)
 app.command()(demo)
+app.command()(draft)
+app.command()(drafts)
+app.command()(approve)
+app.command()(reject)
+app.command()(edit)
+app.command()(ack)
+app.command(name="decline")(decline_)
+app.command()(tick)
+app.command()(watch)
 app.add_typer(kit_app, name="kit")
 app.add_typer(db_app, name="db")

@@ -1,0 +1,164 @@
+"""Slack buttons through the HTTP endpoint: real signed form payloads, real protocol follow-ups.
+
+The cell is alerted through slack_sdk's WebClient talking to the fake Slack Web API on loopback; the
+buttons' values in the DMs it received are what the requests below click.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from urllib.parse import urlencode
+
+import pytest
+from fastapi.testclient import TestClient
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import func, select
+
+from cellule.engine import run_protocol
+from cellule.reporting import report_attacks
+from cellule.web import create_app
+from flows.intake import parse_report
+from flows.runtime import Runtime
+from models import InboundAction, Participant, ParticipantStatus, Person, TimelineEvent, transaction
+from notifications import ConsoleChannel
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+CLAIRE, LUCAS, OUTSIDER = "U04LILAS0CM", "U04LILAS0FD", "U0NOTINKIT"
+
+
+@pytest.fixture
+def alerted(hotel, slack):
+    """The hotel's cell alerted on Slack about a 1-star review; the app that receives its buttons."""
+    runtime = Runtime(sessions=hotel, channels={"slack": slack, "console": ConsoleChannel(io.StringIO())})
+    review = {
+        "target": "Hôtel des Lilas",
+        "platform": "google",
+        "external_id": "g-9",
+        "rating": 1,
+        "text": "Chambre sale.",
+    }
+    [outcome] = report_attacks(runtime, [parse_report(review)], source="cli")
+    run_protocol(runtime, outcome.incident_id)
+    app = create_app(
+        runtime=runtime,
+        slack_signing_secret=SECRET,
+        after_answer=lambda incident_id: run_protocol(runtime, incident_id),
+    )
+    return runtime, TestClient(app)
+
+
+def button_value(fake_slack, user: str, action_id: str) -> str:
+    """The value of a button in the last DM this user received."""
+    channel = f"D{user[1:]}"  # the fake opens DM channels named after the user
+    for payload in reversed(fake_slack.calls_to("chat.postMessage")):
+        if payload["channel"] in (channel, user):
+            blocks = (
+                payload["blocks"] if isinstance(payload["blocks"], list) else json.loads(payload["blocks"])
+            )
+            for block in blocks:
+                for element in block.get("elements", []):
+                    if element.get("action_id") == action_id:
+                        return element["value"]
+    raise AssertionError(f"no {action_id} button in {user}'s DMs")
+
+
+def click(
+    client, *, user: str, action_id: str, value: str, timestamp: int | None = None, secret: str = SECRET
+):
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user},
+        "actions": [{"action_id": action_id, "value": value}],
+    }
+    body = urlencode({"payload": json.dumps(payload)})
+    ts = str(timestamp if timestamp is not None else int(time.time()))
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    headers = {
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": signature,
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    return client.post("/slack/interactivity", content=body, headers=headers), body, headers
+
+
+def status_of(runtime, slack_user: str) -> list[ParticipantStatus]:
+    with transaction(runtime.sessions) as session:
+        return list(
+            session.scalars(
+                select(Participant.status)
+                .join(Person, Participant.person_id == Person.id)
+                .where(Person.slack_user_id == slack_user)
+            )
+        )
+
+
+def timeline_size(runtime) -> int:
+    with transaction(runtime.sessions) as session:
+        return session.scalar(select(func.count()).select_from(TimelineEvent))
+
+
+def test_the_acknowledge_button_takes_the_role_once_even_if_replayed(alerted, fake_slack):
+    runtime, client = alerted
+    response, body, headers = click(
+        client, user=CLAIRE, action_id="ack", value=button_value(fake_slack, CLAIRE, "ack")
+    )
+    assert response.status_code == 200 and response.json()["applied"] is True
+    assert status_of(runtime, CLAIRE) == [ParticipantStatus.ACKNOWLEDGED]
+
+    before = timeline_size(runtime)
+    replay = client.post("/slack/interactivity", content=body, headers=headers)
+    assert replay.status_code == 200 and replay.json()["applied"] is False
+    assert timeline_size(runtime) == before
+    with transaction(runtime.sessions) as session:
+        assert session.scalar(select(func.count()).select_from(InboundAction)) == 1
+
+
+def test_declining_from_slack_calls_the_backup_on_slack(alerted, fake_slack):
+    runtime, client = alerted
+    response, _, _ = click(
+        client, user=CLAIRE, action_id="decline", value=button_value(fake_slack, CLAIRE, "decline")
+    )
+    assert response.status_code == 200
+    assert status_of(runtime, CLAIRE) == [ParticipantStatus.DECLINED]
+    assert status_of(runtime, LUCAS) == [ParticipantStatus.CALLED]
+    assert button_value(fake_slack, LUCAS, "ack")  # the backup got their own alert with buttons
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        pytest.param({"secret": "not-the-signing-secret"}, id="forged"),
+        pytest.param({"timestamp": int(time.time()) - 600}, id="stale"),
+    ],
+)
+def test_forged_or_stale_requests_are_refused_and_change_nothing(alerted, fake_slack, tamper):
+    runtime, client = alerted
+    before = timeline_size(runtime)
+    response, _, _ = click(
+        client, user=CLAIRE, action_id="ack", value=button_value(fake_slack, CLAIRE, "ack"), **tamper
+    )
+    assert response.status_code == 401
+    assert status_of(runtime, CLAIRE) == [ParticipantStatus.CALLED]
+    assert timeline_size(runtime) == before
+
+
+def test_unsigned_or_garbled_requests_are_refused(alerted):
+    _, client = alerted
+    assert client.post("/slack/interactivity", content=b"payload=%7B%7D").status_code == 401
+    headers = {"X-Slack-Request-Timestamp": "yesterday", "X-Slack-Signature": "v0=00"}
+    assert client.post("/slack/interactivity", content=b"x", headers=headers).status_code == 401
+
+
+def test_only_a_person_of_the_cell_can_answer(alerted, fake_slack):
+    runtime, client = alerted
+    before = timeline_size(runtime)
+    value = button_value(fake_slack, CLAIRE, "ack")
+    outsider, _, _ = click(client, user=OUTSIDER, action_id="ack", value=value)
+    assert outsider.status_code == 403
+    not_called, _, _ = click(
+        client, user="U04LILAS0SM", action_id="ack", value=value
+    )  # Emma: in the kit, not called
+    assert not_called.status_code == 403 and "not in the crisis cell" in not_called.json()["detail"]
+    assert timeline_size(runtime) == before
