@@ -1,0 +1,128 @@
+"""How many simulated hours of protocol one wall-clock second runs (issue: surround).
+
+A 72-hour escalation: a kit whose people take 12 hours to time out, with two reminders, and a cell where
+nobody ever answers, so every role runs through its primary and backup (2 × 36 h) before it is a gap.
+The same steps are then run as plain functions (no Prefect) as the floor, in the same process and store
+kind; the ratio is Prefect's orchestration cost on top of Cellule's own work.
+
+Run: .venv/bin/python bench/simulated_protocol.py [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from cellule.prefect_env import configure_prefect_environment  # noqa: E402
+
+configure_prefect_environment(Path(tempfile.mkdtemp(prefix="cellule-bench-")))
+
+import yaml  # noqa: E402
+
+from cellule.engine import run_protocol  # noqa: E402
+from cellule.reporting import report_attacks  # noqa: E402
+from cellule.store import open_store, upgrade_database  # noqa: E402
+from flows.intake import parse_report  # noqa: E402
+from flows.kit import example_kit_path, load_kit  # noqa: E402
+from flows.playbook import Kit  # noqa: E402
+from flows.runtime import Runtime, SimulatedClock, SimulatedWaiter, use_runtime  # noqa: E402
+from flows.scripted import Behaviour, ScriptedPeople  # noqa: E402
+from flows.surround import advance_the_cell, send_notifications  # noqa: E402
+from models import transaction  # noqa: E402
+from notifications import ConsoleChannel  # noqa: E402
+
+T0 = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+REVIEW = {
+    "target": "Hôtel des Lilas",
+    "platform": "google",
+    "external_id": "bench",
+    "rating": 1,
+    "text": "Sale.",
+}
+
+
+def slow_kit() -> Kit:
+    document = yaml.safe_load(example_kit_path("hotel").read_text(encoding="utf-8"))
+    for playbook in document["playbooks"].values():
+        playbook["escalation"] = {
+            "ack_timeout": "12h",
+            "reminders": 2,
+            "tiers": [["comms_lead"], ["executive"]],
+        }
+        playbook["reminders"] = {"every": "12h", "at_most": 5, "lead_role": "comms_lead"}
+    return Kit.model_validate(document)
+
+
+def fresh_runtime(template: Path, workdir: Path, n: int) -> tuple[Runtime, SimulatedClock, int]:
+    path = workdir / f"run-{n}.db"
+    path.write_bytes(template.read_bytes())
+    sessions = open_store(f"sqlite:///{path}")
+    clock = SimulatedClock(T0)
+    people = ScriptedPeople(ConsoleChannel(io.StringIO()), clock, sessions, default=Behaviour("silent"))
+    runtime = Runtime(
+        sessions=sessions, channels={"console": people}, clock=clock, waiter=SimulatedWaiter(clock)
+    )
+    [outcome] = report_attacks(runtime, [parse_report(REVIEW)], source="cli")
+    return runtime, clock, outcome.incident_id
+
+
+def plain_surround(runtime: Runtime, incident_id: int) -> None:
+    """The surround loop's steps called as plain functions: the floor."""
+    with use_runtime(runtime):
+        while True:
+            progress = advance_the_cell.fn(incident_id)
+            send_notifications.fn(incident_id)
+            if progress.assembled or progress.next_deadline is None:
+                return
+            runtime.waiter.wait_until(lambda: False, progress.next_deadline)  # type: ignore[union-attr]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="cellule-bench-store-"))
+    template = workdir / "template.db"
+    upgrade_database(f"sqlite:///{template}")
+    kit = slow_kit()
+    sessions = open_store(f"sqlite:///{template}")
+    with transaction(sessions) as session:
+        load_kit(session, kit=kit, source="bench", sha256=hashlib.sha256(b"bench").hexdigest())
+    sessions.kw["bind"].dispose()  # closing the last connection checkpoints the WAL into the file we copy
+
+    warm, _, warm_id = fresh_runtime(template, workdir, 0)
+    run_protocol(warm, warm_id)  # starts Prefect's ephemeral server: not what we measure
+
+    flows_s, floor_s, spans = [], [], []
+    for n in range(args.repeat):
+        runtime, clock, incident_id = fresh_runtime(template, workdir, 2 * n + 1)
+        start = time.perf_counter()
+        run_protocol(runtime, incident_id)
+        flows_s.append(time.perf_counter() - start)
+        spans.append((clock.now() - T0).total_seconds() / 3600)
+
+        runtime, clock, incident_id = fresh_runtime(template, workdir, 2 * n + 2)
+        start = time.perf_counter()
+        plain_surround(runtime, incident_id)
+        floor_s.append(time.perf_counter() - start)
+
+    hours, wall, floor = statistics.median(spans), statistics.median(flows_s), statistics.median(floor_s)
+    print(f"simulated protocol span       {hours:8.1f} h (every role exhausts primary and backup)")
+    print(f"crisis_response under Prefect {wall:8.3f} s wall (median of {args.repeat})")
+    print(f"  → {hours / wall:8.1f} simulated hours per wall-clock second")
+    print(f"floor: same steps, no Prefect {floor:8.3f} s wall  → {hours / floor:8.1f} h/s")
+    print(f"ratio (Prefect run / floor)   {wall / floor:8.2f}×")
+
+
+if __name__ == "__main__":
+    main()
