@@ -50,8 +50,10 @@ def incidents(
         console.print("No incident to show." + ("" if all_ else " (--all includes closed ones)"))
         return
     table = Table(title="Incidents")
-    for column in ("Ref", "Status", "Type", "Severity", "Target", "Signals", "Cell", "Detected"):
+    table.add_column("Ref", no_wrap=True)
+    for column in ("Status", "Type", "Severity", "Target", "Signals", "Acked"):
         table.add_column(column)
+    table.add_column("Detected", no_wrap=True)
     for incident in rows:
         called, acked = cells.get(incident.id, (0, 0))
         table.add_row(
@@ -61,7 +63,7 @@ def incidents(
             Text(incident.severity.value, style=SEVERITY_STYLE[incident.severity.value]),
             Text(incident.target.name),
             str(counts.get(incident.id, 0)),
-            f"{acked}/{called} acknowledged",
+            f"{acked}/{called}",
             local(incident.detected_at, zone),
         )
     console.print(table)
