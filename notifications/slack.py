@@ -31,6 +31,13 @@ TOPIC_MAX = 250
 # Slack's own transient failures; everything else (bad channel, bad token, missing scope) needs a person.
 _TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 ALERT_BUTTONS = {"fr": ("Je prends", "Je ne peux pas"), "en": ("Acknowledge", "Can't take it")}
+APPROVAL_BUTTONS = {"fr": ("Approuver", "Refuser"), "en": ("Approve", "Reject")}
+# The templates that ask for an answer: their actions block id, the two buttons' action ids, their labels.
+# Each button's value is the outbox key, which names the incident, the person (and the draft version).
+ANSWER_BUTTONS = {
+    "alert": ("cellule_alert", ("ack", "decline"), ALERT_BUTTONS),
+    "approval_request": ("cellule_approval", ("approve", "reject"), APPROVAL_BUTTONS),
+}
 
 
 class SlackError(DeliveryError):
@@ -170,7 +177,7 @@ def _seconds(value: str | None) -> float | None:
 
 
 def build_blocks(delivery: Delivery) -> list[Block]:
-    """Block Kit for a message: header, the mrkdwn body, where it comes from, and the alert's buttons."""
+    """Block Kit for a message: header, the mrkdwn body, where it comes from, and the answer buttons."""
     message = delivery.message
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=_header_text(message.subject)))]
     blocks += [
@@ -179,14 +186,15 @@ def build_blocks(delivery: Delivery) -> list[Block]:
     ]
     source = slack_escape(f"Cellule · {delivery.incident_ref or delivery.key}")
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=source, verbatim=True)]))
-    if delivery.template == "alert":
-        take, decline = ALERT_BUTTONS.get(delivery.locale, ALERT_BUTTONS["en"])
+    if delivery.template in ANSWER_BUTTONS:
+        block_id, (yes_action, no_action), labels = ANSWER_BUTTONS[delivery.template]
+        yes, no = labels.get(delivery.locale, labels["en"])
         blocks.append(
             ActionsBlock(
-                block_id="cellule_alert",
+                block_id=block_id,
                 elements=[
-                    ButtonElement(text=take, action_id="ack", value=delivery.key, style="primary"),
-                    ButtonElement(text=decline, action_id="decline", value=delivery.key),
+                    ButtonElement(text=yes, action_id=yes_action, value=delivery.key, style="primary"),
+                    ButtonElement(text=no, action_id=no_action, value=delivery.key),
                 ],
             )
         )
