@@ -29,7 +29,7 @@ from flows.cell import (
 from flows.escalation import CallNext, GiveUp, Remind, Step, next_deadline, plan
 from flows.kit import require_kit
 from flows.playbook import Kit, Playbook
-from flows.reminders import remind_no_lead
+from flows.reminders import remind_no_lead, remind_waiting_drafts
 from flows.runtime import current_runtime
 from models import (
     Incident,
@@ -228,24 +228,25 @@ def advance_the_cell(incident_id: int) -> CellProgress:
         for step in plan(load_calls(session, incident_id=incident_id), roles, playbook.escalation, now):
             _apply(step, ctx)
         session.flush()
-        lead_due = remind_no_lead(
-            session,
-            incident=incident,
-            playbook=playbook,
-            context=ctx.context,
-            available=ctx.available,
-            now=now,
+        reminders_due = (
+            remind_no_lead(
+                session,
+                incident=incident,
+                playbook=playbook,
+                context=ctx.context,
+                available=ctx.available,
+                now=now,
+            ),
+            remind_waiting_drafts(
+                session, incident=incident, playbook=playbook, available=ctx.available, now=now
+            ),
         )
         _post_room_summary(ctx, kit)
         assembled = settle_assembly(session, incident=incident, kit=kit, at=now)
-        deadlines = [
-            d
-            for d in (
-                next_deadline(load_calls(session, incident_id=incident_id), roles, playbook.escalation),
-                lead_due,
-            )
-            if d is not None
-        ]
+        escalation_due = next_deadline(
+            load_calls(session, incident_id=incident_id), roles, playbook.escalation
+        )
+        deadlines = [d for d in (escalation_due, *reminders_due) if d is not None]
         return CellProgress(
             assembled, min(deadlines, default=None), count_answers(session, incident_id=incident_id)
         )

@@ -10,9 +10,10 @@ from notifications.dispatcher import DispatchReport, dispatch_due
 from notifications.email import EmailChannel
 from notifications.outbox import enqueue, route_for
 from notifications.render import RenderedMessage, render_message, slack_escape, truncate
-from notifications.slack import SlackChannel, SlackError, make_slack_client
+from notifications.slack import REJECTION_FORM, SlackChannel, SlackError, make_slack_client
 
 __all__ = [
+    "REJECTION_FORM",
     "Channel",
     "ConsoleChannel",
     "Delivery",

@@ -15,11 +15,14 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     ContextBlock,
     HeaderBlock,
+    InputBlock,
     MarkdownTextObject,
+    PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
 )
 from slack_sdk.models.metadata import Metadata
+from slack_sdk.models.views import View
 
 from notifications.channels import Delivery, DeliveryError, SendResult
 from notifications.render import slack_escape, truncate
@@ -34,9 +37,12 @@ ALERT_BUTTONS = {"fr": ("Je prends", "Je ne peux pas"), "en": ("Acknowledge", "C
 APPROVAL_BUTTONS = {"fr": ("Approuver", "Refuser"), "en": ("Approve", "Reject")}
 # The templates that ask for an answer: their actions block id, the two buttons' action ids, their labels.
 # Each button's value is the outbox key, which names the incident, the person (and the draft version).
+REJECTION_FORM = "cellule_reject"  # the modal's callback id: its submission carries the comment
 ANSWER_BUTTONS = {
     "alert": ("cellule_alert", ("ack", "decline"), ALERT_BUTTONS),
+    "reminder": ("cellule_alert", ("ack", "decline"), ALERT_BUTTONS),
     "approval_request": ("cellule_approval", ("approve", "reject"), APPROVAL_BUTTONS),
+    "approval_reminder": ("cellule_approval", ("approve", "reject"), APPROVAL_BUTTONS),
 }
 
 
@@ -102,6 +108,28 @@ class SlackChannel:
         """Direct-message one person; the provider message id `<dm channel>:<ts>`."""
         dm = self._call(self.client.conversations_open, users=[user_id])["channel"]["id"]
         return self._post(dm, blocks, text, metadata)
+
+    def open_rejection_form(self, *, trigger_id: str, key: str, draft_label: str, locale: str) -> None:
+        """A modal asking why a draft is rejected (a rejection always carries a comment)."""
+        french = locale.startswith("fr")
+        view = View(
+            type="modal",
+            callback_id=REJECTION_FORM,
+            private_metadata=key,
+            title=PlainTextObject(text=f"Refuser {draft_label}" if french else f"Reject {draft_label}"),
+            submit=PlainTextObject(text="Refuser" if french else "Reject"),
+            close=PlainTextObject(text="Annuler" if french else "Cancel"),
+            blocks=[
+                InputBlock(
+                    block_id="comment",
+                    label=PlainTextObject(
+                        text="Pourquoi ? Que faut-il changer ?" if french else "Why? What must change?"
+                    ),
+                    element=PlainTextInputElement(action_id="comment", multiline=True, max_length=2000),
+                )
+            ],
+        )
+        self._call(self.client.views_open, trigger_id=trigger_id, view=view)
 
     def send(self, delivery: Delivery) -> SendResult:
         """Post a room summary in the incident's channel, or invite a person there and DM them."""

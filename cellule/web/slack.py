@@ -1,9 +1,13 @@
-"""Slack interactivity: the buttons on Cellule's messages ("I take it", "I can't").
+"""Slack interactivity: the buttons on Cellule's messages, and the rejection form.
 
-Every request is verified with the Slack signing secret (slack_sdk's SignatureVerifier: a bad signature,
-or a timestamp more than five minutes away, is refused with 401 and changes nothing). A verified request
-is applied once: its body's hash is recorded in the same transaction as its effect, so a replay finds it
-and changes nothing. Only a person of the incident's cell can answer for it.
+- "I take it" / "I can't" on an alert or a reminder: the person's answer to the call.
+- "Approve" on an approval request: a decision on the draft version the message showed.
+- "Reject" opens a form (a Slack modal) asking why; its submission is the rejection with its comment.
+
+Every request is verified with the Slack signing secret (slack_sdk's SignatureVerifier: a bad signature, or
+a timestamp more than five minutes away, is refused with 401 and changes nothing). A verified request is
+applied once: its body's hash is recorded in the same transaction as its effect, so a replay changes
+nothing. Only a person of the incident's cell can answer for it.
 """
 
 from __future__ import annotations
@@ -22,11 +26,12 @@ from sqlalchemy.orm import Session
 
 from flows.answers import AnswerError, acknowledge, decline
 from flows.kit import NoKit, require_kit
+from flows.quorum import QuorumError, approve_draft, reject_draft
 from flows.runtime import Runtime
-from models import InboundAction, Incident, Notification, Person, transaction
+from models import Draft, InboundAction, Incident, Notification, Person, transaction
+from notifications import REJECTION_FORM, DeliveryError, SlackChannel
 
 MAX_BODY_BYTES = 64_000  # Slack's interaction payloads are a few kilobytes
-ANSWERS = {"ack": acknowledge, "decline": decline}
 
 
 class Refused(Exception):
@@ -38,6 +43,7 @@ class Refused(Exception):
 
 
 def verified_body(request_body: bytes, headers: Any, verifier: SignatureVerifier) -> bytes:
+    """The body, if Slack signed it within the last five minutes; otherwise `Refused` (401/413)."""
     if len(request_body) > MAX_BODY_BYTES:
         raise Refused(413, "request too large")
     try:
@@ -51,39 +57,77 @@ def verified_body(request_body: bytes, headers: Any, verifier: SignatureVerifier
     return request_body
 
 
-def parse_action(body: bytes) -> tuple[str, str, str]:
-    """(action_id, notification key, Slack user id) from a block_actions payload."""
+def parse_payload(body: bytes) -> dict[str, Any]:
     try:
         payload = json.loads(parse_qs(body.decode("utf-8"))["payload"][0])
-        action = payload["actions"][0]
-        return str(action["action_id"]), str(action["value"]), str(payload["user"]["id"])
-    except (KeyError, IndexError, ValueError, TypeError, UnicodeDecodeError) as exc:
-        raise Refused(400, "not a Slack block_actions payload") from exc
+    except (KeyError, IndexError, ValueError, UnicodeDecodeError) as exc:
+        raise Refused(400, "not a Slack interaction payload") from exc
+    if not isinstance(payload, dict) or not isinstance(payload.get("user"), dict):
+        raise Refused(400, "not a Slack interaction payload")
+    return payload
 
 
-def apply_answer(
-    session: Session, *, action_id: str, key: str, slack_user: str, runtime: Runtime
-) -> tuple[int, str]:
-    """Apply one button click in the caller's transaction; return (incident id, what happened)."""
-    answer = ANSWERS.get(action_id)
-    if answer is None:
-        raise Refused(400, f"unknown action {action_id!r}")
-    notification = session.scalars(select(Notification).where(Notification.key == key)).first()
-    if notification is None or notification.incident_id is None:
-        raise Refused(404, "this message is not one of Cellule's")
-    person = session.scalars(select(Person).where(Person.slack_user_id == slack_user)).first()
-    if person is None:
-        raise Refused(403, "this Slack user is not in the crisis kit")
-    incident = session.scalars(
-        select(Incident).where(Incident.id == notification.incident_id).with_for_update()
-    ).one()
-    try:
-        answered = answer(
-            session, incident=incident, person=person, kit=require_kit(session), at=runtime.now()
-        )
-    except (AnswerError, NoKit) as exc:
-        raise Refused(403, str(exc)) from exc
-    return incident.id, f"{action_id} by {person.key}: {', '.join(answered.roles)}"
+class Interaction:
+    """One verified click or form submission, resolved against the store in the caller's transaction."""
+
+    def __init__(self, session: Session, runtime: Runtime, *, key: str, slack_user: str) -> None:
+        self.session, self.runtime = session, runtime
+        self.notification = session.scalars(select(Notification).where(Notification.key == key)).first()
+        if self.notification is None or self.notification.incident_id is None:
+            raise Refused(404, "this message is not one of Cellule's")
+        person = session.scalars(select(Person).where(Person.slack_user_id == slack_user)).first()
+        if person is None:
+            raise Refused(403, "this Slack user is not in the crisis kit")
+        self.person = person
+        self.incident = session.scalars(
+            select(Incident).where(Incident.id == self.notification.incident_id).with_for_update()
+        ).one()
+
+    def answer(self, action_id: str) -> str:
+        answer = acknowledge if action_id == "ack" else decline
+        try:
+            answered = answer(
+                self.session,
+                incident=self.incident,
+                person=self.person,
+                kit=require_kit(self.session),
+                at=self.runtime.now(),
+            )
+        except (AnswerError, NoKit) as exc:
+            raise Refused(403, str(exc)) from exc
+        return f"{action_id} by {self.person.key}: {', '.join(answered.roles)}"
+
+    def draft(self) -> tuple[Draft, int]:
+        """The draft and the version the message showed the person."""
+        context = self.notification.context if self.notification else {}
+        try:
+            number, version = int(str(context["draft"]).removeprefix("D")), int(context["version"])
+        except (KeyError, ValueError) as exc:
+            raise Refused(400, "this message is not about a draft") from exc
+        draft = self.session.scalars(
+            select(Draft)
+            .where(Draft.incident_id == self.incident.id, Draft.number == number)
+            .with_for_update()
+        ).one()
+        return draft, version
+
+    def decide(self, *, approve: bool, comment: str | None = None) -> str:
+        draft, version = self.draft()
+        common = {
+            "draft": draft,
+            "person": self.person,
+            "at": self.runtime.now(),
+            "version": version,
+            "available": self.runtime.available_channels,
+        }
+        try:
+            if approve:
+                approve_draft(self.session, **common)
+            else:
+                reject_draft(self.session, comment=comment or "", **common)
+        except QuorumError as exc:
+            raise Refused(409, str(exc)) from exc
+        return f"{'approve' if approve else 'reject'} {draft.label} v{version} by {self.person.key}"
 
 
 def slack_router(
@@ -91,28 +135,91 @@ def slack_router(
 ) -> APIRouter:
     router = APIRouter()
 
+    def apply_once(body: bytes, act: Callable[[Session], tuple[int, str]]) -> int | None:
+        """Run `act` and record the request in one transaction; None if this request was applied before."""
+        replay_key = hashlib.sha256(body).hexdigest()
+        try:
+            with transaction(runtime.sessions) as session:
+                if session.scalar(select(InboundAction.id).where(InboundAction.key == replay_key)):
+                    return None
+                incident_id, outcome = act(session)
+                session.add(
+                    InboundAction(key=replay_key, source="slack", received_at=runtime.now(), outcome=outcome)
+                )
+        except IntegrityError:  # the same request raced in twice: the other one applied it
+            return None
+        return incident_id
+
+    def on_click(payload: dict[str, Any], body: bytes, background: BackgroundTasks) -> dict[str, Any]:
+        try:
+            action = payload["actions"][0]
+            action_id, key, user = str(action["action_id"]), str(action["value"]), str(payload["user"]["id"])
+        except (KeyError, IndexError, TypeError) as exc:
+            raise Refused(400, "not a Slack button click") from exc
+        if action_id == "reject":
+            return open_rejection_form(payload, key, user)
+        if action_id not in ("ack", "decline", "approve"):
+            raise Refused(400, f"unknown action {action_id!r}")
+
+        def act(session: Session) -> tuple[int, str]:
+            click = Interaction(session, runtime, key=key, slack_user=user)
+            outcome = click.decide(approve=True) if action_id == "approve" else click.answer(action_id)
+            return click.incident.id, outcome
+
+        incident_id = apply_once(body, act)
+        if incident_id is None:
+            return {"ok": True, "applied": False, "reason": "already applied"}
+        background.add_task(after_answer, incident_id)
+        return {"ok": True, "applied": True}
+
+    def open_rejection_form(payload: dict[str, Any], key: str, user: str) -> dict[str, Any]:
+        slack = runtime.channels.get("slack")
+        if not isinstance(slack, SlackChannel):
+            raise Refused(503, "Slack is not configured for this Cellule")
+        with transaction(runtime.sessions) as session:  # checks only: the rejection comes with the form
+            click = Interaction(session, runtime, key=key, slack_user=user)
+            draft, _ = click.draft()
+            label, locale = draft.label, click.person.locale
+        try:
+            slack.open_rejection_form(
+                trigger_id=str(payload.get("trigger_id", "")), key=key, draft_label=label, locale=locale
+            )
+        except DeliveryError as exc:
+            raise Refused(502, f"Slack did not open the form: {exc}") from exc
+        return {"ok": True, "applied": False, "reason": "form opened"}
+
+    def on_form(payload: dict[str, Any], body: bytes, background: BackgroundTasks) -> dict[str, Any]:
+        view = payload.get("view") or {}
+        if view.get("callback_id") != REJECTION_FORM:
+            raise Refused(400, "unknown form")
+        key, user = str(view.get("private_metadata", "")), str(payload["user"].get("id", ""))
+        comment = str(
+            view.get("state", {}).get("values", {}).get("comment", {}).get("comment", {}).get("value") or ""
+        )
+
+        def act(session: Session) -> tuple[int, str]:
+            click = Interaction(session, runtime, key=key, slack_user=user)
+            return click.incident.id, click.decide(approve=False, comment=comment)
+
+        try:
+            incident_id = apply_once(body, act)
+        except Refused as refused:  # shown in the form, next to the comment, so the person can act on it
+            return {"response_action": "errors", "errors": {"comment": refused.reason[:150]}}
+        if incident_id is not None:
+            background.add_task(after_answer, incident_id)
+        return {}
+
     @router.post("/slack/interactivity")
     async def interactivity(request: Request, background: BackgroundTasks) -> dict[str, Any]:
         if signing_secret is None:
             raise HTTPException(503, "Slack interactivity is not configured (CELLULE_SLACK_SIGNING_SECRET)")
         try:
             body = verified_body(await request.body(), request.headers, SignatureVerifier(signing_secret))
-            action_id, key, user = parse_action(body)
-            replay_key = hashlib.sha256(body).hexdigest()
-            with transaction(runtime.sessions) as session:
-                if session.scalar(select(InboundAction.id).where(InboundAction.key == replay_key)):
-                    return {"ok": True, "applied": False, "reason": "already applied"}
-                incident_id, outcome = apply_answer(
-                    session, action_id=action_id, key=key, slack_user=user, runtime=runtime
-                )
-                session.add(
-                    InboundAction(key=replay_key, source="slack", received_at=runtime.now(), outcome=outcome)
-                )
+            payload = parse_payload(body)
+            if payload.get("type") == "view_submission":
+                return on_form(payload, body, background)
+            return on_click(payload, body, background)
         except Refused as refused:
             raise HTTPException(refused.status, refused.reason) from None
-        except IntegrityError:  # the same request raced in twice: the other one applied it
-            return {"ok": True, "applied": False, "reason": "already applied"}
-        background.add_task(after_answer, incident_id)
-        return {"ok": True, "applied": True}
 
     return router

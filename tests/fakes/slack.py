@@ -59,6 +59,7 @@ class FakeSlack:
         "conversations.invite",
         "conversations.open",
         "chat.postMessage",
+        "views.open",
     )
 
     @property
@@ -151,6 +152,12 @@ class FakeSlack:
             return {"ok": False, "error": "channel_not_found"}
         ts = f"1773480600.{len(self.calls):06d}"
         return {"ok": True, "channel": p["channel"], "ts": ts, "message": {"text": p.get("text"), "ts": ts}}
+
+    def _views_open(self, p: dict[str, Any]) -> dict[str, Any]:
+        if not p.get("trigger_id"):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        view = p["view"] if isinstance(p["view"], dict) else json.loads(p["view"])
+        return {"ok": True, "view": {"id": "V0REJECT", **view}}
 
 
 def _slack_json(

@@ -162,3 +162,135 @@ def test_only_a_person_of_the_cell_can_answer(alerted, fake_slack):
     )  # Emma: in the kit, not called
     assert not_called.status_code == 403 and "not in the crisis cell" in not_called.json()["detail"]
     assert timeline_size(runtime) == before
+
+
+# ── The quorum from Slack ────────────────────────────────────────────────────────────────────────────────
+
+
+def slack_id(runtime, key: str) -> str:
+    with transaction(runtime.sessions) as session:
+        return session.scalars(select(Person.slack_user_id).where(Person.key == key)).one()
+
+
+@pytest.fixture
+def draft_awaiting(alerted, fake_slack):
+    """The cell has acknowledged; Claire (community manager) puts up a holding statement for approval."""
+    from flows.quorum import propose_draft
+    from models import DraftKind, Incident
+
+    runtime, client = alerted
+    for key in ("claire.morel", "sophie.marchand", "anne.roux"):
+        user = slack_id(runtime, key)
+        click(client, user=user, action_id="ack", value=button_value(fake_slack, user, "ack"))
+    with transaction(runtime.sessions) as session:
+        incident = session.scalars(select(Incident)).one()
+        claire = session.scalars(select(Person).where(Person.key == "claire.morel")).one()
+        propose_draft(
+            session,
+            incident=incident,
+            author=claire,
+            kind=DraftKind.HOLDING_STATEMENT,
+            text="Nous prenons cet avis très au sérieux et vérifions les faits.",
+            locale="fr",
+            at=runtime.now(),
+            available=runtime.available_channels,
+        )
+        incident_id = incident.id
+    run_protocol(runtime, incident_id)  # sends the approval requests
+    return runtime, client
+
+
+def draft_row(runtime):
+    from models import Approval, Draft
+
+    with transaction(runtime.sessions) as session:
+        draft = session.scalars(select(Draft)).one()
+        approvals = session.scalars(select(Approval).order_by(Approval.id)).all()
+        return draft, approvals
+
+
+def test_two_approvals_from_distinct_roles_on_slack_approve_the_draft(draft_awaiting, fake_slack):
+    runtime, client = draft_awaiting
+    for key in ("sophie.marchand", "anne.roux"):
+        user = slack_id(runtime, key)
+        response, _, _ = click(
+            client, user=user, action_id="approve", value=button_value(fake_slack, user, "approve")
+        )
+        assert response.status_code == 200 and response.json()["applied"] is True
+    draft, approvals = draft_row(runtime)
+    assert draft.status == "approved"
+    assert {a.role for a in approvals} == {"comms_lead", "legal"}
+    assert all(a.text == draft.text and a.version == 1 for a in approvals)
+
+
+def test_the_author_gets_no_approve_button_and_cannot_approve_with_another_s(draft_awaiting, fake_slack):
+    runtime, client = draft_awaiting
+    claire = slack_id(runtime, "claire.morel")
+    with pytest.raises(AssertionError):
+        button_value(fake_slack, claire, "approve")
+    sophie_value = button_value(fake_slack, slack_id(runtime, "sophie.marchand"), "approve")
+    response, _, _ = click(client, user=claire, action_id="approve", value=sophie_value)
+    assert response.status_code == 409
+    assert draft_row(runtime)[1] == []
+
+
+def test_reject_opens_a_form_and_its_submission_sends_the_draft_back_with_the_comment(
+    draft_awaiting, fake_slack
+):
+    runtime, client = draft_awaiting
+    anne = slack_id(runtime, "anne.roux")
+    value = button_value(fake_slack, anne, "reject")
+    payload = {
+        "type": "block_actions",
+        "trigger_id": "T123.456",
+        "user": {"id": anne},
+        "actions": [{"action_id": "reject", "value": value}],
+    }
+    response = signed_post(client, payload)
+    assert response.status_code == 200 and response.json()["reason"] == "form opened"
+    [form] = fake_slack.calls_to("views.open")
+    view = form["view"] if isinstance(form["view"], dict) else json.loads(form["view"])
+    assert view["callback_id"] == "cellule_reject" and view["private_metadata"] == value
+    assert draft_row(runtime)[0].status == "awaiting_approval"  # opening the form decides nothing
+
+    submission = {
+        "type": "view_submission",
+        "user": {"id": anne},
+        "view": {
+            "callback_id": "cellule_reject",
+            "private_metadata": value,
+            "state": {"values": {"comment": {"comment": {"value": "Ne pas parler de « vérifier »."}}}},
+        },
+    }
+    assert signed_post(client, submission).json() == {}
+    draft, [rejection] = draft_row(runtime)
+    assert draft.status == "rejected"
+    assert rejection.decision == "reject" and rejection.comment == "Ne pas parler de « vérifier »."
+
+
+def test_a_rejection_without_a_comment_is_shown_as_an_error_in_the_form(draft_awaiting, fake_slack):
+    runtime, client = draft_awaiting
+    anne = slack_id(runtime, "anne.roux")
+    submission = {
+        "type": "view_submission",
+        "user": {"id": anne},
+        "view": {
+            "callback_id": "cellule_reject",
+            "private_metadata": button_value(fake_slack, anne, "reject"),
+            "state": {"values": {"comment": {"comment": {"value": "  "}}}},
+        },
+    }
+    answer = signed_post(client, submission).json()
+    assert answer["response_action"] == "errors" and answer["errors"]["comment"]
+    assert draft_row(runtime)[0].status == "awaiting_approval"
+
+
+def signed_post(client, payload):
+    body = urlencode({"payload": json.dumps(payload)})
+    ts = str(int(time.time()))
+    headers = {
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    return client.post("/slack/interactivity", content=body, headers=headers)
