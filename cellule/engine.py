@@ -45,3 +45,20 @@ def run_protocol(runtime: Runtime, incident_id: int) -> None:
 
     with use_runtime(runtime), quiet_flow_runs():
         crisis_response(incident_id)
+
+
+def tick_open_incidents(runtime: Runtime) -> int:
+    """Run the protocol once for every open incident (what is due is done, nothing repeated)."""
+    from sqlalchemy import select
+
+    from models import Incident, IncidentStatus, transaction
+
+    with transaction(runtime.sessions) as session:
+        ids = session.scalars(
+            select(Incident.id)
+            .where(Incident.status.in_(IncidentStatus.open_statuses()))
+            .order_by(Incident.id)
+        ).all()
+    for incident_id in ids:
+        run_protocol(runtime, incident_id)
+    return len(ids)

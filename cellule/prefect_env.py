@@ -20,6 +20,8 @@ _EMBEDDED_DEFAULTS = {
     "PREFECT_LOGGING_TO_API_ENABLED": "false",
     "PREFECT_LOGGING_LEVEL": "WARNING",  # the CLI speaks for itself; Prefect's run logs stay in its UI
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    # Its 20 s default is too tight for a first start on a busy 2-core machine (measured: 10–25 s).
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
 }
 
 

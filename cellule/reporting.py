@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
 
 from flows.intake import SignalReport, record_signal, triage_signal
 from flows.kit import require_kit_version
@@ -17,16 +20,26 @@ class Reported:
     incident_id: int
     incident_ref: str
     opened: bool  # True: this report opened the incident
+    regraded: bool = False  # True: it raised the incident's severity or changed its attack type
 
 
-def report_attacks(runtime: Runtime, reports: list[SignalReport], *, source: str) -> list[Reported]:
+def report_attacks(
+    runtime: Runtime,
+    reports: list[SignalReport],
+    *,
+    source: str,
+    receipt: Callable[[Session], None] | None = None,
+) -> list[Reported]:
     """Store every report (one transaction: all or nothing), then triage each one.
 
     Storing comes first and alone, so a report is never lost to a later failure; triage is idempotent
-    and can be run again on a stored signal.
+    and can be run again on a stored signal. `receipt(session)` runs in the storing transaction: a front
+    door records there the request that carried the reports (so a replay finds it), or raises to refuse it.
     """
     with transaction(runtime.sessions) as session:
         require_kit_version(session)  # refuse early, before storing, when there is no kit to act on
+        if receipt is not None:
+            receipt(session)
         stored = [record_signal(session, report=r, source=source, at=runtime.now()) for r in reports]
         signals = [(signal.id, created) for signal, created in stored]
     outcomes = []
@@ -36,5 +49,7 @@ def report_attacks(runtime: Runtime, reports: list[SignalReport], *, source: str
             triage = triage_signal(
                 session, signal_id=signal_id, kit=kit, kit_version_id=version.id, at=runtime.now()
             )
-        outcomes.append(Reported(signal_id, created, triage.incident_id, triage.ref, triage.opened))
+        outcomes.append(
+            Reported(signal_id, created, triage.incident_id, triage.ref, triage.opened, triage.regraded)
+        )
     return outcomes

@@ -1,28 +1,203 @@
 """Exit on top (sortir par le haut): leave the organisation better off than the attack found it.
 
-The full protocol (branches, statements through the quorum, commitments) is not built yet; this phase says
-so on the timeline rather than pretending.
+Once the cell is assembled, a holding statement goes up for approval: the public hears from us while the
+facts are checked. A person of the cell then chooses the branch: *already handled* — show it; *not
+handled* — apologise, commit, thank. The branch's statement is drafted in turn, and goes through the
+quorum like every public word. Publishing, commitments and resolution are people's acts
+(`flows.statements`, `flows.commitments`, `flows.resolution`); this phase drafts what is due, chases what
+waits, and never does a step twice: the store says what is done.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from prefect import flow, task
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from flows.branches import ExitBranch, branch_chooser
+from flows.kit import require_kit
+from flows.quorum import approval_policy, eligible_approvers
+from flows.reminders import remind_waiting_drafts
 from flows.runtime import current_runtime
-from models import Incident, record_event_once, transaction
+from flows.statements import languages_to_draft, propose_statement
+from flows.surround import send_notifications
+from models import (
+    DraftKind,
+    Incident,
+    IncidentStatus,
+    Participant,
+    ParticipantStatus,
+    Person,
+    TimelineEvent,
+    record_event_once,
+    transaction,
+)
 
-AWAITING = "awaiting exit-on-top protocol"
+WAITING_FOR_THE_CELL = "exit on top waits for the crisis cell to be assembled"
 
 
-@task(name="await-exit-on-top-protocol")
-def await_exit_on_top_protocol(incident_id: int) -> None:
+@dataclass(frozen=True)
+class ExitStage:
+    """Where the phase stands, as the store says."""
+
+    open: bool
+    assembled: bool
+    branch: ExitBranch | None
+
+
+@task(name="where-the-exit-stands")
+def where_the_exit_stands(incident_id: int) -> ExitStage:
+    """Read whether the incident is open, its cell assembled, and its branch chosen."""
+    with transaction(current_runtime().sessions) as session:
+        incident = session.get_one(Incident, incident_id)
+        return ExitStage(
+            open=incident.status in IncidentStatus.open_statuses(),
+            assembled=incident.cell_assembled_at is not None,
+            branch=ExitBranch(incident.exit_branch) if incident.exit_branch else None,
+        )
+
+
+@task(name="wait-for-the-cell")
+def wait_for_the_cell(incident_id: int) -> None:
+    """Nobody speaks for the organisation before the cell is assembled: say so once on the timeline."""
     runtime = current_runtime()
     with transaction(runtime.sessions) as session:
         incident = session.get_one(Incident, incident_id)
-        record_event_once(session, incident=incident, at=runtime.now(), kind="exit_on_top", summary=AWAITING)
+        record_event_once(
+            session, incident=incident, at=runtime.now(), kind="exit_on_top", summary=WAITING_FOR_THE_CELL
+        )
+
+
+@task(name="hold-the-line")
+def hold_the_line(incident_id: int) -> int:
+    """Propose the holding statement for the incident's lead, unless it exists; how many drafts."""
+    return _draft_statement(incident_id, follow_up=False)
+
+
+@task(name="follow-the-branch")
+def follow_the_branch(incident_id: int) -> int:
+    """Propose the chosen branch's statement for whoever chose it, unless it exists; how many drafts."""
+    return _draft_statement(incident_id, follow_up=True)
+
+
+def _draft_statement(incident_id: int, *, follow_up: bool) -> int:
+    runtime = current_runtime()
+    with transaction(runtime.sessions) as session:
+        # The incident row is the lock: two runs at once must not both find "no draft yet".
+        incident = session.scalars(select(Incident).where(Incident.id == incident_id).with_for_update()).one()
+        kit = require_kit(session)
+        playbook = kit.playbook_for(incident.attack_type)
+        if follow_up and incident.exit_branch:
+            branch = ExitBranch(incident.exit_branch)
+            kind, template = branch.follow_up, getattr(playbook.exit.templates, branch.value)
+            chooser = branch_chooser(session, incident=incident)
+            author = _author(session, incident, chooser.id if chooser else None, incident.lead_id)
+        else:
+            kind, template = DraftKind.HOLDING_STATEMENT, playbook.exit.templates.holding
+            author = _author(session, incident, incident.lead_id)
+        if not languages_to_draft(session, incident=incident, kind=kind, kit=kit, playbook=playbook):
+            return 0
+        if author is None:
+            policy = playbook.approval
+            record_event_once(
+                session,
+                incident=incident,
+                at=runtime.now(),
+                kind="exit_on_top",
+                summary=f"the {kind.value.replace('_', ' ')} waits: the cell cannot approve it yet "
+                f"({policy.approvers} approvals needed from {', '.join(policy.from_roles)})",
+            )
+            return 0
+        drafts = propose_statement(
+            session,
+            incident=incident,
+            kind=kind,
+            template=template,
+            author=author,
+            kit=kit,
+            playbook=playbook,
+            at=runtime.now(),
+            available=runtime.available_channels,
+        )
+        return len(drafts)
+
+
+def _author(session: Session, incident: Incident, *preferred: int | None) -> Person | None:
+    """Who the statement is proposed for: the first of `preferred` still in the cell, else the members in
+    the order they acknowledged — skipping anyone whose approval the quorum cannot do without; None when
+    no choice leaves enough approvers.
+
+    Nobody approves their own text, so the lead (often the comms lead, an approving role) holding the
+    pen could leave too few approvers; then another member, typically the community manager, holds it.
+    """
+    members = session.execute(
+        select(Person, Participant.acknowledged_at)
+        .join(Participant, Participant.person_id == Person.id)
+        .where(
+            Participant.incident_id == incident.id,
+            Participant.status.not_in(ParticipantStatus.gave_up_statuses()),
+            Person.active.is_(True),
+        )
+        .order_by(Participant.id)
+    ).all()
+    by_id = {person.id: person for person, _ in members}
+    acknowledged = [pid for _, pid in sorted((at, p.id) for p, at in members if at is not None)]
+    candidates = [by_id[pid] for pid in dict.fromkeys([*preferred, *acknowledged]) if pid in by_id]
+    policy = approval_policy(session, incident=incident)
+    for person in candidates:
+        approvers = eligible_approvers(session, incident=incident, policy=policy, exclude=[person.id])
+        heard = len({role for _, role in approvers}) if policy.distinct_roles else len(approvers)
+        if heard >= policy.approvers:
+            return person
+    return (
+        None  # a text nobody could approve would only wait: the cell may grow (a backup, a higher severity)
+    )
+
+
+@task(name="chase-waiting-drafts")
+def chase_waiting_drafts(incident_id: int) -> datetime | None:
+    """Remind approvers of drafts waiting past the playbook's target; when the next reminder falls due."""
+    runtime = current_runtime()
+    with transaction(runtime.sessions) as session:
+        incident = session.scalars(select(Incident).where(Incident.id == incident_id).with_for_update()).one()
+        playbook = require_kit(session).playbook_for(incident.attack_type)
+        return remind_waiting_drafts(
+            session,
+            incident=incident,
+            playbook=playbook,
+            available=runtime.available_channels,
+            now=runtime.now(),
+        )
+
+
+def _timeline_length(incident_id: int) -> int:
+    """Every act of the cell (a decision, a publication, a branch, a commitment) is a timeline event."""
+    with transaction(current_runtime().sessions) as session:
+        count = select(func.count()).where(TimelineEvent.incident_id == incident_id)
+        return session.scalar(count) or 0
 
 
 @flow(name="exit-on-top")
 def exit_on_top(incident_id: int) -> None:
-    """Placeholder phase: records that the exit-on-top protocol is awaited."""
-    await_exit_on_top_protocol(incident_id)
+    """Hold the line in public, then say the branch the cell chose; chase what waits, and stop when
+    nothing more falls due (a later run, or a person's act, takes it from there)."""
+    runtime = current_runtime()
+    while True:
+        stage = where_the_exit_stands(incident_id)
+        if not stage.open:
+            return
+        if not stage.assembled:
+            wait_for_the_cell(incident_id)
+            return
+        hold_the_line(incident_id)
+        if stage.branch is not None:
+            follow_the_branch(incident_id)
+        deadline = chase_waiting_drafts(incident_id)
+        send_notifications(incident_id)
+        if deadline is None or runtime.waiter is None:
+            return
+        seen = _timeline_length(incident_id)
+        runtime.waiter.wait_until(lambda seen=seen: _timeline_length(incident_id) != seen, deadline)

@@ -7,9 +7,10 @@ classified and rated by the kit's declared rules.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from pydantic import (
@@ -21,12 +22,13 @@ from pydantic import (
     Field,
     ValidationError,
 )
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from flows.playbook import Kit
-from flows.triage import SignalFacts, classify, dedup_key, is_burst, rate_severity, target_key
+from flows.reviews import open_review_case
+from flows.triage import SignalFacts, classify, dedup_key, rate_severity, target_key
 from models import (
     AttackType,
     Incident,
@@ -65,7 +67,19 @@ def _non_empty(value: str) -> str:
     return value
 
 
+def _at_most(limit: int):  # type: ignore[no-untyped-def]
+    def check(value: str) -> str:
+        if len(value) > limit:
+            raise ValueError(f"is too long ({len(value):,} characters; at most {limit:,})")
+        return value
+
+    return AfterValidator(check)
+
+
 CleanText = Annotated[str, BeforeValidator(_clean_text)]
+MAX_REACH = 2_147_483_647  # the store keeps reach as a 32-bit integer
+# Dates outside this span are typing mistakes, and would overflow date arithmetic in triage.
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
 
 
 class SignalReport(BaseModel):
@@ -73,17 +87,17 @@ class SignalReport(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    target: Annotated[CleanText, Field(min_length=1, max_length=200)]
+    target: Annotated[CleanText, Field(min_length=1), _at_most(200)]
     text: Annotated[CleanText, AfterValidator(_non_empty)]
     platform: Annotated[str, Field(pattern=r"^[a-z0-9_.-]{1,32}$")] = "other"
     attack_type: AttackType | None = None
-    external_id: Annotated[CleanText, Field(max_length=200)] | None = None
+    external_id: Annotated[CleanText, _at_most(200)] | None = None
     url: Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$")] | None = None
-    author: Annotated[CleanText, Field(max_length=200)] | None = None
+    author: Annotated[CleanText, _at_most(200)] | None = None
     rating: Annotated[int, Field(ge=1, le=5)] | None = None
-    reach: Annotated[int, Field(ge=0)] | None = None
-    observed_at: AwareDatetime | None = None
-    reported_by: Annotated[CleanText, Field(max_length=200)] | None = None
+    reach: Annotated[int, Field(ge=0, le=MAX_REACH)] | None = None
+    observed_at: Annotated[AwareDatetime, Field(ge=EARLIEST, lt=LATEST)] | None = None
+    reported_by: Annotated[CleanText, _at_most(200)] | None = None
     is_drill: bool = False
 
 
@@ -106,6 +120,8 @@ def describe_errors(exc: ValidationError) -> str:
 
 def _get_or_create_target(session: Session, name: str) -> Target:
     key = target_key(name) or name.casefold()
+    if len(key) > 200:  # folding can lengthen a name (ligatures): keep it unique within the column
+        key = key[:135] + "#" + hashlib.sha256(key.encode()).hexdigest()
     target = session.scalar(select(Target).where(Target.key == key))
     if target is not None:
         return target
@@ -163,6 +179,7 @@ class Triage:
     incident_id: int
     ref: str
     opened: bool  # False: the signal joined an incident already open
+    regraded: bool = False  # the incident's severity rose or its attack type changed
 
 
 def _facts(signal: Signal) -> SignalFacts:
@@ -202,14 +219,16 @@ def triage_signal(
         )
     else:
         _join_incident(session, incident=incident, signal=signal, at=at)
-    _regrade(session, incident=incident, kit=kit, at=at)
-    return Triage(incident.id, incident.ref, opened=opened)
+    # A rated review gets its own case, evidence frozen now (one per review; a repeat report finds it).
+    open_review_case(session, signal=signal, incident=incident, at=at)
+    regraded = _regrade(session, incident=incident, signal=signal, kit=kit, at=at)
+    return Triage(incident.id, incident.ref, opened=opened, regraded=regraded and not opened)
 
 
 def _open_incident(
     session: Session, *, signal: Signal, target: Target, attack_type: AttackType, kit: Kit, at: datetime
 ) -> Incident:
-    rating = rate_severity([_facts(signal)], kit.severity_rules)
+    rating = rate_severity([_facts(signal)], kit.severity_rules, signals_per_hour=1)
     incident = Incident(
         ref=next_ref(session, prefix="EXE" if signal.is_drill else "CRI", year=at.year),
         title=f"{target.name} ({signal.platform})",
@@ -265,27 +284,59 @@ def _join_incident(session: Session, *, incident: Incident, signal: Signal, at: 
     )
 
 
-def _regrade(session: Session, *, incident: Incident, kit: Kit, at: datetime) -> None:
-    """Re-rate severity (it only ever rises) and turn a burst of reviews into its declared attack type."""
+def busiest_window(
+    session: Session, *, incident_id: int, around: datetime, width: timedelta, rated: bool
+) -> int:
+    """Signals of the incident in the busier of the two windows of `width` that end or start at `around`.
+
+    A storm of signals is triaged one at a time, so checking the windows touching each new signal finds
+    the busiest stretch as it forms, in two indexed counts — never re-reading thousands of signals.
+    """
+    scope = [Signal.incident_id == incident_id]
+    if rated:
+        scope.append(Signal.rating.is_not(None))
+    count = func.count(Signal.id)
+    before = session.scalar(select(count).where(*scope, Signal.observed_at.between(around - width, around)))
+    after = session.scalar(select(count).where(*scope, Signal.observed_at.between(around, around + width)))
+    return max(before or 0, after or 0)
+
+
+def _regrade(session: Session, *, incident: Incident, signal: Signal, kit: Kit, at: datetime) -> bool:
+    """Re-rate severity (it only ever rises) and turn a burst of reviews into its declared attack type.
+
+    Only the new signal and the counts around it are looked at: the rules only ever raise the grade, so
+    what earlier signals earned is already in it. Returns whether anything changed: the cell the playbook
+    needs may have grown.
+    """
     session.flush()
-    facts = [_facts(s) for s in session.scalars(select(Signal).where(Signal.incident_id == incident.id))]
+    changed = False
     burst = kit.playbook_for(incident.attack_type).burst
-    if burst is not None and is_burst(facts, burst):
-        old = incident.attack_type
-        incident.attack_type = burst.becomes
-        record_event(
-            session,
-            incident=incident,
-            at=at,
-            kind="reclassified",
-            summary=f"{old} → {burst.becomes}: {burst.reviews}+ reviews within {burst.within}",
-            old={"attack_type": old.value},
-            new={"attack_type": burst.becomes.value},
+    around = signal.observed_at
+    if burst is not None and signal.rating is not None:
+        reviews = busiest_window(
+            session, incident_id=incident.id, around=around, width=burst.within, rated=True
         )
-    rating = rate_severity(facts, kit.severity_rules)
+        if reviews >= burst.reviews:
+            old = incident.attack_type
+            incident.attack_type = burst.becomes
+            changed = True
+            record_event(
+                session,
+                incident=incident,
+                at=at,
+                kind="reclassified",
+                summary=f"{old} → {burst.becomes}: {burst.reviews}+ reviews within {burst.within}",
+                old={"attack_type": old.value},
+                new={"attack_type": burst.becomes.value},
+            )
+    per_hour = busiest_window(
+        session, incident_id=incident.id, around=around, width=timedelta(hours=1), rated=False
+    )
+    rating = rate_severity([_facts(signal)], kit.severity_rules, signals_per_hour=per_hour)
     if rating.severity.rank > incident.severity.rank:
         old_severity = incident.severity
         incident.severity = rating.severity
+        changed = True
         record_event(
             session,
             incident=incident,
@@ -295,3 +346,4 @@ def _regrade(session: Session, *, incident: Incident, kit: Kit, at: datetime) ->
             old={"severity": old_severity.value},
             new={"severity": rating.severity.value},
         )
+    return changed

@@ -8,21 +8,24 @@ A kit is written by communications people, so every problem is reported at once 
 from __future__ import annotations
 
 import ast
+import hashlib
+import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
-from flows.playbook import Kit, PersonSpec
+from flows.inventory import apply_inventory
+from flows.playbook import SECRET_FIELD, Kit, PersonSpec
 from models import KitVersion, Person, RosterEntry
 
 MAX_KIT_BYTES = 1024 * 1024
@@ -32,6 +35,8 @@ MAX_EXPANDED_NODES = 200_000
 EXAMPLE_KITS_DIR = Path(__file__).resolve().parent.parent / "cellule" / "kits"
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+
+Document = TypeVar("Document", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -78,16 +83,21 @@ def example_kit_path(name: str) -> Path:
 
 def read_kit(path: Path) -> Kit:
     """Read and check a kit file; raise `KitError` listing every problem with its file and line."""
+    return read_yaml_as(path, Kit)
+
+
+def read_yaml_as(path: Path, schema: type[Document]) -> Document:
+    """Read a YAML file written by people and check it against `schema`, every problem at FILE:LINE."""
     file = str(path)
     text = _read_text(path, file)
     root, document, problems = _parse_yaml(text, file)
     try:
-        kit = Kit.model_validate(document)
+        checked = schema.model_validate(document)
     except ValidationError as exc:
         problems += [p for error in exc.errors() for p in _validation_problems(error, root, file)]
     if problems:
         raise KitError(sorted(problems, key=lambda p: p.line or 0))
-    return kit
+    return checked
 
 
 def load_kit(session: Session, *, kit: Kit, source: str, sha256: str) -> KitVersion:
@@ -105,6 +115,8 @@ def load_kit(session: Session, *, kit: Kit, source: str, sha256: str) -> KitVers
         for rank, key in enumerate(keys, start=1):
             session.add(RosterEntry(role=role, rank=rank, person=people[key]))
     session.flush()
+    if kit.accounts is not None:  # a kit without an inventory leaves the stored one as it is
+        apply_inventory(session, accounts=kit.accounts, grants=kit.access, at=version.loaded_at)
     return version
 
 
@@ -114,12 +126,26 @@ def current_kit(session: Session) -> tuple[KitVersion, Kit] | None:
     if version is None:
         return None
     try:
-        return version, Kit.model_validate(version.document)
+        return version, _parsed(version.document)
     except ValidationError as exc:
         # A version stored before the schema changed: say so rather than fail somewhere downstream.
         source = f"kit version {version.id} ({version.source})"
         problems = [p for error in exc.errors() for p in _validation_problems(error, None, source)]
         raise KitError(problems) from None
+
+
+_PARSED: dict[str, Kit] = {}
+
+
+def _parsed(document: dict[str, Any]) -> Kit:
+    """The validated kit of a stored document. Stored versions never change, so each is validated once
+    per process (validating a full kit costs ~10 ms, and triage asks for it at every signal)."""
+    digest = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+    if digest not in _PARSED:
+        if len(_PARSED) >= 16:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[digest] = Kit.model_validate(document)
+    return _PARSED[digest]
 
 
 def require_kit_version(session: Session) -> tuple[KitVersion, Kit]:
@@ -316,6 +342,9 @@ _PATTERN_REASONS = {
     r"^(fr|en)$": "the language must be fr or en",
     r"^[^@\s]+@[^@\s]+$": "not an email address",
     r"^[UW][A-Z0-9]{2,30}$": "a Slack user id looks like U04ABC123 (Slack profile → ⋮ → Copy member ID)",
+    r"^[a-z][a-z0-9_]{0,31}$": "a platform is written in lowercase letters, digits and '_' (e.g. instagram)",
+    r"^\S+$": "a handle has no spaces: write it as it appears after the @ (e.g. hoteldeslilas)",
+    r"^https?://\S+$": "a link starts with https:// and has no spaces",
 }
 _TYPE_REASONS = {
     "extra_forbidden": "unknown field (typo?)",
@@ -329,11 +358,19 @@ _TYPE_REASONS = {
     "string_type": "expected text",
     "int_parsing": "expected a whole number",
     "int_type": "expected a whole number",
+    "bool_parsing": "expected yes or no (true or false)",
+    "bool_type": "expected yes or no (true or false)",
+    "date_from_datetime_parsing": "not a date: write it like 2026-09-30",
+    "date_from_datetime_inexact": "not a date: write it like 2026-09-30",
+    "date_parsing": "not a date: write it like 2026-09-30",
+    "date_type": "not a date: write it like 2026-09-30",
 }
 
 
 def _reason(error: ErrorDetails) -> str:
     ctx: dict[str, Any] = dict(error.get("ctx") or {})
+    if error["type"] == "extra_forbidden" and SECRET_FIELD.search(str(error["loc"][-1])):
+        return "never write a password or a code in the kit: say where it is kept instead (credentials_in)"
     if error["type"] == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERN_REASONS:
         reason = _PATTERN_REASONS[ctx["pattern"]]
     elif error["type"] == "enum":

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
-from typing import Annotated, Any
+from datetime import date, timedelta
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -22,7 +23,8 @@ from pydantic import (
     model_validator,
 )
 
-from models import AttackType, Severity
+from models import AccessLevel, AttackType, Severity
+from notifications.render import LOCALES, TEMPLATES_DIR
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -38,6 +40,7 @@ def _parse_duration(value: Any) -> Any:
 Duration = Annotated[timedelta, BeforeValidator(_parse_duration)]
 Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
 Role = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+Platform = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 
 
 class Strict(BaseModel):
@@ -142,6 +145,71 @@ class Reminders(Strict):
     lead_role: Role = "comms_lead"  # the incident's lead is whoever first acknowledges this role
 
 
+Language = Literal["fr", "en"]
+
+
+def _statement_template(value: str) -> str:
+    if not re.fullmatch(r"statement_[a-z0-9_]{1,60}", value):
+        raise ValueError(
+            f"a statement template's name starts with statement_, like statement_holding (got {value!r})"
+        )
+    return value
+
+
+StatementTemplate = Annotated[str, AfterValidator(_statement_template)]
+
+
+class StatementTemplates(Strict):
+    """The templates each exit-on-top statement is drafted from (`notifications/templates/{fr,en}/`)."""
+
+    holding: StatementTemplate = "statement_holding"
+    already_handled: StatementTemplate = "statement_already_handled"
+    not_handled: StatementTemplate = "statement_apology"
+
+    @model_validator(mode="after")
+    def _templates_exist(self) -> StatementTemplates:
+        # A misspelt name would only show up when the cell needs the statement, mid-crisis.
+        for name in (self.holding, self.already_handled, self.not_handled):
+            for locale in LOCALES:
+                if not (TEMPLATES_DIR / locale / f"{name}.txt.j2").is_file():
+                    raise ValueError(f"no statement template {name!r} in {locale}")
+        return self
+
+
+class CommitmentReminders(Strict):
+    """Owners of public commitments are reminded once before the due date, then while late, capped."""
+
+    before: Duration = timedelta(days=3)
+    every: Duration = timedelta(days=7)  # while late
+    at_most: int = Field(default=3, ge=0, le=10)
+
+
+class ExitCriteria(Strict):
+    """What must hold before the incident resolves (what the organisation gained is always asked for)."""
+
+    avenues_concluded: bool = True  # every review avenue concluded, or abandoned with a reason
+    statements_published: bool = True  # the branch's follow-up statement, in every language
+    commitments_if_not_handled: int = Field(default=1, ge=0, le=20)  # recorded before the apology
+
+
+class ExitPolicy(Strict):
+    """Exit on top: the statements (languages, templates), the commitments, and when the incident resolves."""
+
+    languages: list[Language] | None = Field(default=None, min_length=1)  # None: the kit's locale
+    templates: StatementTemplates = StatementTemplates()
+    guidelines_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://\S+$")
+    commitment_due: Duration = timedelta(days=30)  # when a commitment recorded without a date is due
+    commitment_reminders: CommitmentReminders = CommitmentReminders()
+    criteria: ExitCriteria = ExitCriteria()
+
+    @field_validator("languages")
+    @classmethod
+    def _once_each(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("each language once")
+        return value
+
+
 class Playbook(Strict):
     title: dict[str, str] = Field(default_factory=dict)  # by locale
     correlation_window: Duration = timedelta(hours=48)
@@ -152,6 +220,8 @@ class Playbook(Strict):
     escalation: Escalation = Escalation()
     approval: ApprovalPolicy = ApprovalPolicy()
     reminders: Reminders = Reminders()
+    drill_every: Duration | None = None  # how often it is rehearsed; None: the kit's readiness policy
+    exit: ExitPolicy = ExitPolicy()
 
     def roles_for(self, severity: Severity) -> list[str]:
         """The roles this playbook calls at a given severity, in declared order."""
@@ -164,6 +234,53 @@ class KitInfo(Strict):
     locale: str = Field(default="fr", pattern=r"^(fr|en)$")
 
 
+def _handle(value: Any) -> Any:
+    """A handle as people write it: "@hoteldeslilas" and "hoteldeslilas" are the same."""
+    return value.strip().removeprefix("@") if isinstance(value, str) else value
+
+
+# Field names that announce a secret: the kit says where credentials live, never what they are (such a field
+# is refused with its own reason, see flows/kit.py).
+SECRET_FIELD = re.compile(r"pass|mot_de_passe|secret|token|pin\b|code_2fa|otp", re.IGNORECASE)
+
+
+class AccountSpec(Strict):
+    """A social account of the organisation, and who answers for its security."""
+
+    key: Key
+    platform: Platform  # facebook, instagram, x, tiktok, linkedin, youtube…
+    handle: Annotated[str, BeforeValidator(_handle), Field(min_length=1, max_length=100, pattern=r"^\S+$")]
+    url: str | None = Field(default=None, max_length=500, pattern=r"^https?://\S+$")
+    brand: str | None = Field(default=None, min_length=1, max_length=200)  # kits covering several brands
+    owner: Key | None = None  # answers for the account
+    credentials_in: str | None = Field(default=None, min_length=1, max_length=200)  # a vault, a tool
+    credentials_shared: bool = False  # several people log in with the same password
+    two_factor: bool = False
+    two_factor_holder: Key | None = None  # who has the phone or the key
+    recovery_owner: Key | None = None  # who owns the recovery email or phone
+    recovery_contact: str | None = Field(default=None, min_length=1, max_length=320)
+    credentials_rotated: date | None = None  # when the password was last changed
+    linked_apps: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(default_factory=list)
+
+
+class GrantSpec(Strict):
+    """One person's access to one account (e.g. editor through the management platform)."""
+
+    account: Key
+    person: Key
+    level: AccessLevel
+    via: str | None = Field(default=None, min_length=1, max_length=200)  # the tool the access goes through
+    shared: bool = False  # logs in with a shared login rather than their own access
+    granted: date | None = None
+
+
+class Readiness(Strict):
+    """The policy the readiness audit holds the kit to."""
+
+    rotate_credentials_every: Duration = timedelta(days=180)
+    drill_every: Duration = timedelta(days=180)  # a playbook may ask for more often (its drill_every)
+
+
 class Kit(Strict):
     kit: KitInfo
     people: list[PersonSpec] = Field(min_length=1)
@@ -171,6 +288,10 @@ class Kit(Strict):
     severity_rules: list[SeverityRule] = Field(default_factory=list)
     classification: list[ClassificationRule] = Field(default_factory=list)
     playbooks: dict[str, Playbook]
+    # Absent: the inventory is kept elsewhere (CSV import). Present: the whole inventory.
+    accounts: list[AccountSpec] | None = None
+    access: list[GrantSpec] | None = None
+    readiness: Readiness = Readiness()
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Kit:
@@ -202,6 +323,28 @@ class Kit(Strict):
                 yield f"playbooks.{name}.cell: {role!r} is called but nobody in the roster holds it"
         if "default" not in self.playbooks:
             yield "playbooks: a 'default' playbook is required for attack types without their own"
+        yield from self._inventory_problems(known)
+
+    def _inventory_problems(self, people: set[str]) -> Iterator[str]:
+        accounts = [a.key for a in self.accounts or []]
+        for dupe in sorted({k for k in accounts if accounts.count(k) > 1}):
+            yield f"accounts: {dupe!r} is the key of more than one account"
+        for i, account in enumerate(self.accounts or []):
+            for field in ("owner", "two_factor_holder", "recovery_owner"):
+                if (key := getattr(account, field)) is not None and key not in people:
+                    yield f"accounts.{i}.{field}: {key!r} is not one of the people"
+        if self.access is not None and self.accounts is None:
+            yield "access: grants name accounts by key, so the kit needs an accounts section too"
+            return
+        seen: set[tuple[str, str]] = set()
+        for i, grant in enumerate(self.access or []):
+            if grant.account not in accounts:
+                yield f"access.{i}.account: {grant.account!r} is not one of the accounts"
+            if grant.person not in people:
+                yield f"access.{i}.person: {grant.person!r} is not one of the people"
+            if (grant.account, grant.person) in seen:
+                yield f"access.{i}: {grant.person!r} is already listed for {grant.account!r}"
+            seen.add((grant.account, grant.person))
 
     def playbook_for(self, attack_type: AttackType) -> Playbook:
         return self.playbooks.get(attack_type.value) or self.playbooks["default"]

@@ -30,6 +30,7 @@ from flows.escalation import CallNext, GiveUp, Remind, Step, next_deadline, plan
 from flows.kit import require_kit
 from flows.playbook import Kit, Playbook
 from flows.reminders import remind_no_lead, remind_waiting_drafts
+from flows.reviews import remind_overdue_platform_decisions
 from flows.runtime import current_runtime
 from models import (
     Incident,
@@ -238,6 +239,9 @@ def advance_the_cell(incident_id: int) -> CellProgress:
                 now=now,
             ),
             remind_waiting_drafts(
+                session, incident=incident, playbook=playbook, available=ctx.available, now=now
+            ),
+            remind_overdue_platform_decisions(
                 session, incident=incident, playbook=playbook, available=ctx.available, now=now
             ),
         )

@@ -11,10 +11,10 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
-from flows.playbook import Burst, ClassificationRule, Condition, SeverityRule
+from flows.playbook import ClassificationRule, Condition, SeverityRule
 from models import AttackType, Severity
 
 
@@ -94,30 +94,17 @@ class Rating:
     because: tuple[str, ...]  # names of the rules that set it
 
 
-def densest_window(times: Sequence[datetime], width: timedelta) -> int:
-    """The most events that fall within any window of `width` (reports may arrive late, in a batch)."""
-    ordered = sorted(times)
-    best, start = 0, 0
-    for end, moment in enumerate(ordered):
-        while moment - ordered[start] > width:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
+def rate_severity(
+    signals: Sequence[SignalFacts], rules: Sequence[SeverityRule], *, signals_per_hour: int
+) -> Rating:
+    """The highest severity any rule gives any signal, with the rules that gave it.
 
-
-def rate_severity(signals: Sequence[SignalFacts], rules: Sequence[SeverityRule]) -> Rating:
-    """The highest severity any rule gives any signal, with the rules that gave it."""
-    per_hour = densest_window([s.observed_at for s in signals], timedelta(hours=1))
+    `signals_per_hour` is the incident's busiest hour, counted by the caller (in the store, in one query).
+    """
     matched = [
         rule
         for rule in rules
-        if any(condition_holds(rule.when, s, signals_per_hour=per_hour) for s in signals)
+        if any(condition_holds(rule.when, s, signals_per_hour=signals_per_hour) for s in signals)
     ]
     severity = Severity.highest(*(r.severity for r in matched)) if matched else Severity.LOW
     return Rating(severity, tuple(r.name for r in matched if r.severity == severity))
-
-
-def is_burst(signals: Sequence[SignalFacts], burst: Burst) -> bool:
-    """At least `burst.reviews` rated reviews within any window of `burst.within`."""
-    reviews = [s.observed_at for s in signals if s.rating is not None]
-    return densest_window(reviews, burst.within) >= burst.reviews

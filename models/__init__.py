@@ -2,6 +2,7 @@
 
 from models.base import Base, utc_now
 from models.cells import Participant, ParticipantStatus
+from models.commitments import Commitment, CommitmentStatus
 from models.db import make_engine, make_sessionmaker, transaction
 from models.drafts import Approval, Decision, Draft, DraftKind, DraftStatus
 from models.inbound import InboundAction
@@ -25,9 +26,33 @@ from models.incidents import (
 from models.inventory import AccessGrant, AccessLevel, SocialAccount
 from models.kit import KitVersion, Person, RosterEntry
 from models.notifications import Notification, NotificationStatus
+from models.postmortems import ActionItem, ActionStatus, PostMortem
+from models.reviews import (
+    AvenueStatus,
+    Customer,
+    LegalAction,
+    PlatformReport,
+    PublicReply,
+    ReviewCase,
+    ReviewOutcome,
+    WasCustomer,
+)
 from models.signals import Signal, Target
 
 __all__ = [
+    "ActionItem",
+    "ActionStatus",
+    "PostMortem",
+    "AvenueStatus",
+    "Commitment",
+    "CommitmentStatus",
+    "Customer",
+    "LegalAction",
+    "PlatformReport",
+    "PublicReply",
+    "ReviewCase",
+    "ReviewOutcome",
+    "WasCustomer",
     "MILESTONES",
     "AccessGrant",
     "AccessLevel",

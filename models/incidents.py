@@ -99,6 +99,9 @@ class Incident(Base):
     slack_channel_id: Mapped[str | None] = mapped_column(String(32))
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     lead_reminders_sent: Mapped[int] = mapped_column(default=0)
+    # Exit on top: which branch (already_handled / not_handled) and what the organisation gained.
+    exit_branch: Mapped[str | None] = mapped_column(String(32))
+    benefit: Mapped[str | None] = mapped_column(Text)
     last_signal_at: Mapped[datetime]
 
     first_signal_at: Mapped[datetime]

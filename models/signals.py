@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utc_now
@@ -24,6 +24,8 @@ class Signal(Base):
     """One observation of an attack. The same review reported twice is one signal (`dedup_key`)."""
 
     __tablename__ = "signals"
+    # Triage counts an incident's signals in time windows: one index serves those counts.
+    __table_args__ = (Index("ix_signals_incident_id_observed_at", "incident_id", "observed_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedup_key: Mapped[str] = mapped_column(String(64), unique=True)

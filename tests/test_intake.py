@@ -130,10 +130,11 @@ def test_severity_only_rises_and_says_why(sessions):
 
 def test_triage_is_idempotent(sessions):
     _, triage = report(sessions, hotel_review())
+    before = count(sessions, TimelineEvent)
     with transaction(sessions) as session:
         again = triage_signal(session, signal_id=1, kit=SMALL_KIT, kit_version_id=None, at=T0)
     assert again.incident_id == triage.incident_id and not again.opened
-    assert count(sessions, TimelineEvent) == 3
+    assert count(sessions, TimelineEvent) == before
 
 
 def test_drills_never_join_real_incidents(sessions):
@@ -167,3 +168,22 @@ def test_the_longest_accepted_text_is_stored_whole(sessions):
     report(sessions, hotel_review(text="é" * MAX_TEXT_CHARS))
     with transaction(sessions) as session:
         assert len(session.scalars(select(Signal.text)).one()) == MAX_TEXT_CHARS
+
+
+def test_the_busiest_window_counts_either_side_of_a_signal(sessions):
+    from flows.intake import busiest_window
+
+    # reviews at +10, +20, +30, +40 minutes, then one at +3 h
+    for n in range(1, 5):
+        report(sessions, hotel_review(n))
+    report(sessions, hotel_review(5, observed_at=T0 + timedelta(hours=3)))
+    with transaction(sessions) as session:
+        incident_id = session.scalars(select(Incident.id)).one()
+
+        def busiest(minutes: int, width: timedelta) -> int:
+            around = T0 + timedelta(minutes=minutes)
+            return busiest_window(session, incident_id=incident_id, around=around, width=width, rated=True)
+
+        assert busiest(10, timedelta(hours=1)) == 4  # the hour starting at the first review holds all four
+        assert busiest(40, timedelta(minutes=20)) == 3  # +20, +30, +40
+        assert busiest(180, timedelta(hours=1)) == 1

@@ -2,16 +2,11 @@
 
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import given
-from hypothesis import strategies as st
-
-from flows.playbook import Burst, ClassificationRule, Condition, SeverityRule
+from flows.playbook import ClassificationRule, Condition, SeverityRule
 from flows.triage import (
     SignalFacts,
     classify,
     dedup_key,
-    densest_window,
-    is_burst,
     rate_severity,
     target_key,
 )
@@ -69,9 +64,18 @@ def test_keywords_match_whatever_the_accents_case_and_spacing():
             name="health", when=Condition(keywords_any=["hygiène", "punaises de lit"]), severity=Severity.HIGH
         )
     ]
-    assert rate_severity([review(rating=3, text="Aucune HYGIENE")], rules).severity == Severity.HIGH
-    assert rate_severity([review(rating=3, text="des punaises\nde  lit")], rules).severity == Severity.HIGH
-    assert rate_severity([review(rating=3, text="très propre")], rules).severity == Severity.LOW
+    assert (
+        rate_severity([review(rating=3, text="Aucune HYGIENE")], rules, signals_per_hour=1).severity
+        == Severity.HIGH
+    )
+    assert (
+        rate_severity([review(rating=3, text="des punaises\nde  lit")], rules, signals_per_hour=1).severity
+        == Severity.HIGH
+    )
+    assert (
+        rate_severity([review(rating=3, text="très propre")], rules, signals_per_hour=1).severity
+        == Severity.LOW
+    )
 
 
 def test_classification_follows_first_matching_rule_then_defaults():
@@ -92,39 +96,26 @@ SEVERITY_RULES = [
 
 
 def test_severity_is_the_highest_rule_that_matches_with_its_reasons():
-    rating = rate_severity([review(rating=1), review(rating=4, text="mon avocat", minutes=5)], SEVERITY_RULES)
+    rating = rate_severity(
+        [review(rating=1), review(rating=4, text="mon avocat", minutes=5)], SEVERITY_RULES, signals_per_hour=2
+    )
     assert rating.severity == Severity.HIGH
     assert rating.because == ("legal words",)
 
 
 def test_no_rule_matched_is_low():
-    assert rate_severity([review(rating=4, text="moyen")], SEVERITY_RULES).severity == Severity.LOW
-
-
-def test_velocity_counts_the_densest_hour_even_for_late_reports():
-    storm = [review(rating=3, text="x", minutes=m) for m in range(0, 50, 5)]  # 10 within 45 minutes
-    assert rate_severity(storm, SEVERITY_RULES).severity == Severity.CRITICAL
-    spread = [review(rating=3, text="x", minutes=m * 30) for m in range(10)]  # 10 over 4.5 hours
-    assert rate_severity(spread, SEVERITY_RULES).severity == Severity.LOW
-
-
-def test_burst_needs_enough_rated_reviews_within_the_window():
-    burst = Burst(reviews=5, within=timedelta(hours=2))
-    five_fast = [review(minutes=m * 10) for m in range(5)]
-    assert is_burst(five_fast, burst)
-    assert not is_burst(five_fast[:4], burst)
-    five_slow = [review(minutes=m * 40) for m in range(5)]  # 160 minutes from first to last
-    assert not is_burst(five_slow, burst)
-    posts = [review(rating=None, minutes=m) for m in range(5)]  # posts are not reviews
-    assert not is_burst(posts, burst)
-
-
-@given(
-    st.lists(st.integers(min_value=0, max_value=10_000), max_size=40), st.integers(min_value=1, max_value=600)
-)
-def test_densest_window_matches_brute_force(minutes, width):
-    times = [T0 + timedelta(minutes=m) for m in minutes]
-    expected = max(
-        (sum(1 for u in times if t <= u <= t + timedelta(minutes=width)) for t in times), default=0
+    assert (
+        rate_severity([review(rating=4, text="moyen")], SEVERITY_RULES, signals_per_hour=1).severity
+        == Severity.LOW
     )
-    assert densest_window(times, timedelta(minutes=width)) == expected
+
+
+def test_velocity_is_the_busiest_hour_the_caller_counted():
+    assert (
+        rate_severity([review(rating=3, text="x")], SEVERITY_RULES, signals_per_hour=10).severity
+        == Severity.CRITICAL
+    )
+    assert (
+        rate_severity([review(rating=3, text="x")], SEVERITY_RULES, signals_per_hour=9).severity
+        == Severity.LOW
+    )

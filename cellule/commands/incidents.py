@@ -16,16 +16,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from cellule.commands.common import console, fail, open_runtime, reader_zone
-from models import MILESTONES, Incident, IncidentStatus, Participant, Signal, TimelineEvent, transaction
+from cellule.commands.exit_view import ExitView, local, print_exit_view, read_exit_view
+from models import (
+    MILESTONES,
+    Incident,
+    IncidentStatus,
+    Participant,
+    Signal,
+    TimelineEvent,
+    transaction,
+    utc_now,
+)
 
 SEVERITY_STYLE = {"low": "green", "medium": "yellow", "high": "red", "critical": "bold white on red"}
 ZoneOption = Annotated[
     str | None, typer.Option("--tz", help="Show times in this zone (default CELLULE_TIMEZONE).")
 ]
-
-
-def local(moment: datetime | None, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
 def incidents(
@@ -89,10 +95,14 @@ class IncidentView:
     cell: Sequence[Participant]
     signals: Sequence[Signal]
     timeline: Sequence[TimelineEvent]
+    exit: ExitView | None = None  # drafts and approvals, commitments, review avenues
 
 
-def read_incident(session: Session, ref: str) -> IncidentView | None:
-    """Everything `show` prints about one incident, by its reference (any letter case)."""
+def read_incident(session: Session, ref: str, *, now: datetime | None = None) -> IncidentView | None:
+    """Everything `show` prints about one incident, by its reference (any letter case).
+
+    `now` tells which open commitments are late (default: the wall clock).
+    """
     incident = session.scalars(
         select(Incident).options(joinedload(Incident.target)).where(func.upper(Incident.ref) == ref.upper())
     ).first()
@@ -112,17 +122,20 @@ def read_incident(session: Session, ref: str) -> IncidentView | None:
         .where(TimelineEvent.incident_id == incident.id)
         .order_by(TimelineEvent.at, TimelineEvent.id)
     ).all()
-    return IncidentView(incident, cell, signals, timeline)
+    exit_view = read_exit_view(session, incident=incident, now=now or utc_now())
+    return IncidentView(incident, cell, signals, timeline, exit=exit_view)
 
 
 def show(
     ref: Annotated[str, typer.Argument(help="The incident reference, e.g. CRI-2026-0001.")],
     tz: ZoneOption = None,
 ) -> None:
-    """Show one incident: its milestones, its cell, its signals and its timeline."""
+    """Show one incident: milestones, cell, drafts and approvals, commitments, review avenues, signals,
+    timeline."""
     zone = reader_zone(tz)
-    with transaction(open_runtime().sessions) as session:
-        view = read_incident(session, ref)
+    runtime = open_runtime()
+    with transaction(runtime.sessions) as session:
+        view = read_incident(session, ref, now=runtime.now())
     if view is None:
         fail(f"No incident {ref!r}.", hint="`cellule incidents --all` lists them.")
     print_incident(view, zone)
@@ -157,6 +170,8 @@ def print_incident(view: IncidentView, zone: ZoneInfo) -> None:
             local(member.acknowledged_at, zone),
         )
     console.print(people if view.cell else Text("Crisis cell: nobody called yet.", style="yellow"))
+    if view.exit is not None:
+        print_exit_view(incident, view.exit, zone)
 
     seen = Table(title="Signals")
     for column in ("Seen", "Platform", "Author", "★", "Text"):

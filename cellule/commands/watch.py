@@ -11,30 +11,14 @@ import time
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
 from cellule.commands.common import console, open_runtime
-from cellule.engine import run_protocol
-from flows.runtime import Runtime
-from models import Incident, IncidentStatus, transaction
-
-
-def tick_once(runtime: Runtime) -> int:
-    """Run the protocol once for every open incident; return how many."""
-    with transaction(runtime.sessions) as session:
-        ids = session.scalars(
-            select(Incident.id)
-            .where(Incident.status.in_(IncidentStatus.open_statuses()))
-            .order_by(Incident.id)
-        ).all()
-    for incident_id in ids:
-        run_protocol(runtime, incident_id)
-    return len(ids)
+from cellule.engine import tick_open_incidents
 
 
 def tick() -> None:
     """Do what is due now for every open incident: reminders, backup calls, escalations."""
-    count = tick_once(open_runtime())
+    count = tick_open_incidents(open_runtime())
     console.print(f"✓ {count} open incident(s) brought up to date.")
 
 
@@ -46,7 +30,7 @@ def watch(
     console.print(f"Watching open incidents every {every} s. Ctrl-C to stop.")
     try:
         while True:
-            tick_once(runtime)
+            tick_open_incidents(runtime)
             time.sleep(every)
     except KeyboardInterrupt:
         console.print("Stopped.")

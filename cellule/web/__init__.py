@@ -1,5 +1,6 @@
-"""Cellule's HTTP app: Slack interactivity now; the intake API joins it in server mode."""
+"""Cellule's HTTP app: the intake API, Slack's buttons and slash command, health and readiness."""
 
 from cellule.web.app import create_app
+from cellule.web.auth import ApiCredentials
 
-__all__ = ["create_app"]
+__all__ = ["ApiCredentials", "create_app"]

@@ -23,7 +23,9 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from cellule.web.errors import Refused, read_body
 from flows.answers import AnswerError, acknowledge, decline
 from flows.kit import NoKit, require_kit
 from flows.quorum import QuorumError, approve_draft, reject_draft
@@ -34,18 +36,8 @@ from notifications import REJECTION_FORM, DeliveryError, SlackChannel
 MAX_BODY_BYTES = 64_000  # Slack's interaction payloads are a few kilobytes
 
 
-class Refused(Exception):
-    """A verified request that cannot be applied; says why, changes nothing."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status, self.reason = status, reason
-
-
 def verified_body(request_body: bytes, headers: Any, verifier: SignatureVerifier) -> bytes:
-    """The body, if Slack signed it within the last five minutes; otherwise `Refused` (401/413)."""
-    if len(request_body) > MAX_BODY_BYTES:
-        raise Refused(413, "request too large")
+    """The body, if Slack signed it within the last five minutes; otherwise `Refused` (401)."""
     try:
         valid = verifier.is_valid(
             request_body, headers.get("X-Slack-Request-Timestamp"), headers.get("X-Slack-Signature")
@@ -209,16 +201,22 @@ def slack_router(
             background.add_task(after_answer, incident_id)
         return {}
 
+    def handle(body: bytes, headers: Any, background: BackgroundTasks) -> dict[str, Any]:
+        assert signing_secret is not None
+        body = verified_body(body, headers, SignatureVerifier(signing_secret))
+        payload = parse_payload(body)
+        if payload.get("type") == "view_submission":
+            return on_form(payload, body, background)
+        return on_click(payload, body, background)
+
     @router.post("/slack/interactivity")
     async def interactivity(request: Request, background: BackgroundTasks) -> dict[str, Any]:
         if signing_secret is None:
             raise HTTPException(503, "Slack interactivity is not configured (CELLULE_SLACK_SIGNING_SECRET)")
         try:
-            body = verified_body(await request.body(), request.headers, SignatureVerifier(signing_secret))
-            payload = parse_payload(body)
-            if payload.get("type") == "view_submission":
-                return on_form(payload, body, background)
-            return on_click(payload, body, background)
+            body = await read_body(request, MAX_BODY_BYTES)
+            # The store and Slack calls block: keep them off the event loop.
+            return await run_in_threadpool(handle, body, request.headers, background)
         except Refused as refused:
             raise HTTPException(refused.status, refused.reason) from None
 

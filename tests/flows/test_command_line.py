@@ -36,7 +36,9 @@ def cellule(sqlite_url, tmp_path, monkeypatch) -> Iterator:
     monkeypatch.setenv("CELLULE_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("CELLULE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("CELLULE_SLACK_BOT_TOKEN", raising=False)
-    monkeypatch.setenv("COLUMNS", "160")  # a wide terminal, so tables do not wrap what we look for
+    from cellule.commands.common import console
+
+    monkeypatch.setattr(console, "width", 160)  # a wide terminal, so tables do not wrap what we look for
     get_settings.cache_clear()
     runner = CliRunner()
 

@@ -93,7 +93,8 @@ def test_an_answer_that_arrived_while_the_flow_was_down_is_not_lost(crashed, fak
 
     run_protocol(runtime, incident_id)
 
-    assert sent_keys(fake_slack) == before_crash  # nobody else needed calling
+    # nobody else needed calling (the cell, now assembled, was asked to approve its holding statement)
+    assert [key for key in sent_keys(fake_slack) if "/draft:" not in key] == before_crash
     with transaction(runtime.sessions) as session:
         assert session.get_one(Incident, incident_id).cell_assembled_at == late
         called = session.scalars(select(TimelineEvent.summary).where(TimelineEvent.kind == "called")).all()

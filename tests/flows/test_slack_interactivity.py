@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from cellule.engine import run_protocol
 from cellule.reporting import report_attacks
-from cellule.web import create_app
+from cellule.web import ApiCredentials, create_app
 from flows.intake import parse_report
 from flows.runtime import Runtime
 from models import InboundAction, Participant, ParticipantStatus, Person, TimelineEvent, transaction
@@ -45,6 +45,8 @@ def alerted(hotel, slack):
         runtime=runtime,
         slack_signing_secret=SECRET,
         after_answer=lambda incident_id: run_protocol(runtime, incident_id),
+        on_reported=lambda outcomes: None,  # these tests report through `report_attacks` directly
+        api_credentials=ApiCredentials(),
     )
     return runtime, TestClient(app)
 
@@ -201,11 +203,15 @@ def draft_awaiting(alerted, fake_slack):
 
 
 def draft_row(runtime):
+    """Claire's draft and the decisions on it (D1 is the holding statement the exit phase put up for the
+    lead once the cell was assembled; Claire's is the last one)."""
     from models import Approval, Draft
 
     with transaction(runtime.sessions) as session:
-        draft = session.scalars(select(Draft)).one()
-        approvals = session.scalars(select(Approval).order_by(Approval.id)).all()
+        draft = session.scalars(select(Draft).order_by(Draft.id.desc()).limit(1)).one()
+        approvals = session.scalars(
+            select(Approval).where(Approval.draft_id == draft.id).order_by(Approval.id)
+        ).all()
         return draft, approvals
 
 

@@ -1,0 +1,224 @@
+"""The exit-on-top part of `cellule show`: the branch and what was gained, the drafts with who approved
+which version and where each was published, the commitments, and each review's three avenues.
+
+Outside text (names, review authors, reasons, URLs) is printed as Rich `Text`, never as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from cellule.commands.common import console
+from flows.statements import Publication, publications
+from models import (
+    Approval,
+    AvenueStatus,
+    Commitment,
+    CommitmentStatus,
+    Decision,
+    Draft,
+    Incident,
+    LegalAction,
+    Person,
+    PlatformReport,
+    PublicReply,
+    ReviewCase,
+)
+
+MARKS = {Decision.APPROVE: ("✓", "green"), Decision.REJECT: ("✗", "red")}
+AVENUE_STYLE = {
+    AvenueStatus.SUCCEEDED: "green",
+    AvenueStatus.FAILED: "red",
+    AvenueStatus.ABANDONED: "dim",
+    AvenueStatus.NOT_STARTED: "yellow",
+}
+Avenue = PlatformReport | LegalAction | PublicReply
+
+
+def local(moment: datetime | None, zone: ZoneInfo) -> str:
+    """A moment in the reader's zone, to the minute; "—" when it has not happened."""
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+@dataclass(frozen=True)
+class ReviewAvenues:
+    """One review case and its three avenue rows (None: never started)."""
+
+    case: ReviewCase
+    report: PlatformReport | None
+    legal: LegalAction | None
+    reply: PublicReply | None
+
+
+@dataclass(frozen=True)
+class ExitView:
+    drafts: Sequence[Draft]
+    decisions: dict[int, list[Approval]]  # by draft id, oldest first
+    published: dict[int, Publication]  # by draft id
+    commitments: Sequence[tuple[Commitment, Person]]
+    reviews: Sequence[ReviewAvenues]
+    now: datetime  # to tell which open commitments are late
+
+
+def read_exit_view(session: Session, *, incident: Incident, now: datetime) -> ExitView:
+    """What the exit-on-top sections show, read straight from the store's rows."""
+    drafts = session.scalars(
+        select(Draft).where(Draft.incident_id == incident.id).order_by(Draft.number)
+    ).all()
+    decisions: dict[int, list[Approval]] = {}
+    for approval in session.scalars(
+        select(Approval)
+        .options(joinedload(Approval.person))
+        .join(Draft, Draft.id == Approval.draft_id)
+        .where(Draft.incident_id == incident.id)
+        .order_by(Approval.decided_at, Approval.id)
+    ):
+        decisions.setdefault(approval.draft_id, []).append(approval)
+    commitments = session.execute(
+        select(Commitment, Person)
+        .join(Person, Person.id == Commitment.owner_id)
+        .where(Commitment.incident_id == incident.id)
+        .order_by(Commitment.id)
+    ).all()
+    return ExitView(
+        drafts,
+        decisions,
+        publications(session, incident_id=incident.id),
+        [(commitment, owner) for commitment, owner in commitments],
+        _review_avenues(session, incident.id),
+        now,
+    )
+
+
+def _review_avenues(session: Session, incident_id: int) -> list[ReviewAvenues]:
+    cases = session.scalars(
+        select(ReviewCase).where(ReviewCase.incident_id == incident_id).order_by(ReviewCase.id)
+    ).all()
+    ids = [case.id for case in cases]
+
+    def by_case(model: type[Avenue]) -> dict[int, Avenue]:
+        return {row.case_id: row for row in session.scalars(select(model).where(model.case_id.in_(ids)))}
+
+    reports, legal, replies = by_case(PlatformReport), by_case(LegalAction), by_case(PublicReply)
+    return [
+        ReviewAvenues(case, reports.get(case.id), legal.get(case.id), replies.get(case.id))  # type: ignore[arg-type]
+        for case in cases
+    ]
+
+
+def print_exit_view(incident: Incident, view: ExitView, zone: ZoneInfo) -> None:
+    """Print the exit-on-top sections, compact: empty ones take one dim line."""
+    summary = Text("Exit on top: ", style="bold")
+    summary.append(incident.exit_branch.replace("_", " ") if incident.exit_branch else "no branch chosen yet")
+    if incident.benefit:
+        summary.append("\nWhat we gained: ", style="bold")
+        summary.append(Text(incident.benefit))
+    parts: list[RenderableType] = [summary]
+    parts.append(_drafts_table(view, zone) if view.drafts else Text("Drafts: none yet.", style="dim"))
+    if view.commitments:
+        table = Table(title="Commitments")
+        for column in ("", "Commitment", "Owner", "Due", "Status", "Proof or reason"):
+            table.add_column(column)
+        for number, (commitment, owner) in enumerate(view.commitments, start=1):
+            table.add_row(*commitment_row(commitment, owner, number, view.now, zone))
+        parts.append(table)
+    else:
+        parts.append(Text("Commitments: none yet.", style="dim"))
+    if view.reviews:
+        parts.append(_reviews_table(view.reviews, zone))
+    console.print(Group(*parts))
+
+
+def _drafts_table(view: ExitView, zone: ZoneInfo) -> Table:
+    table = Table(title="Drafts and approvals")
+    for column in ("Draft", "Kind", "Lang", "V", "Status", "Decisions (who · role · version)", "Published"):
+        table.add_column(column)
+    for draft in view.drafts:
+        decisions = Text()
+        for approval in view.decisions.get(draft.id, []):
+            mark, style = MARKS[approval.decision]
+            voided = approval.voided_at is not None  # an edit voided it: they agreed to other words
+            decisions.append(f"{mark} ", style="dim" if voided else style)
+            decisions.append(Text(approval.person.name, style="dim" if voided else ""))
+            decisions.append(f" · {approval.role} · v{approval.version}" + (" (voided)" if voided else ""))
+            decisions.append("\n")
+        decisions.rstrip()
+        table.add_row(
+            draft.label,
+            draft.kind.value,
+            draft.locale,
+            str(draft.version),
+            draft.status.value,
+            decisions or Text("—"),
+            _published(view.published.get(draft.id), zone),
+        )
+    return table
+
+
+def _published(publication: Publication | None, zone: ZoneInfo) -> Text:
+    if publication is None:
+        return Text("—")
+    if publication.simulated:
+        return Text(f"simulated (drill) · {local(publication.at, zone)}", style="yellow")
+    cell = Text(publication.where)
+    cell.append(f" · {local(publication.at, zone)} · ")
+    cell.append(Text(publication.by))
+    if publication.url:
+        cell.append("\n")
+        cell.append(Text(publication.url))
+    return cell
+
+
+def commitment_row(
+    commitment: Commitment, owner: Person, number: int, now: datetime, zone: ZoneInfo
+) -> list[str | Text]:
+    """One commitment as table cells: label, text, owner, due, status, proof or reason; late stands out."""
+    late = commitment.status == CommitmentStatus.OPEN and commitment.due_at < now
+    status = Text("late" if late else commitment.status.value, style="bold red" if late else "")
+    return [
+        f"C{number}",
+        Text(commitment.text),
+        Text(owner.name),
+        local(commitment.due_at, zone),
+        status,
+        Text(commitment.proof_url or commitment.dropped_reason or ""),
+    ]
+
+
+def _reviews_table(reviews: Sequence[ReviewAvenues], zone: ZoneInfo) -> Table:
+    table = Table(title="Review avenues")
+    for column in ("Review", "★", "Platform report", "Legal", "Public reply", "Outcome"):
+        table.add_column(column)
+    for number, avenues in enumerate(reviews, start=1):  # R1, R2…: in the order the cases were opened
+        case, report, legal, reply = avenues.case, avenues.report, avenues.legal, avenues.reply
+        review = Text(f"R{number} · {case.platform} {case.review_id}\n")
+        review.append(Text(case.author_display_name or "anonymous", style="dim"))
+        table.add_row(
+            review,
+            str(case.star_rating or "—"),
+            _avenue(report, report and (report.decision or report.reason)),
+            _avenue(legal, legal and (legal.outcome or legal.counsel or legal.insurer)),
+            _avenue(reply, reply and (reply.published_url or reply.connector or reply.last_error)),
+            case.outcome.value + (f" · {local(case.outcome_at, zone)}" if case.outcome_at else ""),
+        )
+    return table
+
+
+def _avenue(row: Avenue | None, detail: str | None) -> Text:
+    """An avenue's status with the one detail that says most (why it was abandoned, first)."""
+    status = row.status if row is not None else AvenueStatus.NOT_STARTED
+    cell = Text(status.value.replace("_", " "), style=AVENUE_STYLE.get(status, ""))
+    why = row.abandoned_reason if row is not None and status == AvenueStatus.ABANDONED else detail
+    if why:
+        cell.append("\n")
+        cell.append(Text(why if len(why) <= 80 else why[:79] + "…"))
+    return cell

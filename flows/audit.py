@@ -1,0 +1,343 @@
+"""The readiness audit: the kit's gaps, found before an attacker finds them, and one score to keep green.
+
+`take_snapshot` reads what the audit needs (the kit, the people, the inventory, past drills, the message
+templates, the channels); `audit` is a pure function of that snapshot, so every check is tested without
+a database and gives the same answer twice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from flows.findings import DUTIES, LANGUAGES, LEVELS, Category, Finding, FindingSeverity
+from flows.handles import account_label, broken_rule, platform_name, same_name, usual_name
+from flows.playbook import Kit
+from models import AccessGrant, AttackType, Incident, Person, RosterEntry, SocialAccount
+from notifications.render import LOCALES, TEMPLATES_DIR
+
+# How much of the score each category carries, and what one finding costs its category.
+WEIGHTS = {
+    Category.ACCESS: 30,
+    Category.ACCOUNTS: 25,
+    Category.ROSTER: 25,
+    Category.DRILLS: 15,
+    Category.TEMPLATES: 5,
+}
+PENALTY = {FindingSeverity.CRITICAL: 50, FindingSeverity.WARNING: 20, FindingSeverity.INFO: 5}
+CRITICAL_CAP = 50  # an open door today: however tidy the rest, the kit is at best half ready
+TEMPLATE_PARTS = ("subject", "txt", "slack")
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    key: str
+    name: str
+    active: bool  # False: gone from the kit
+    locale: str
+    email: str | None
+    slack_user_id: str | None
+
+
+@dataclass(frozen=True)
+class AccountFacts:
+    key: str
+    platform: str
+    handle: str
+    brand: str | None
+    owner: str | None  # person keys
+    credentials_in: str | None
+    credentials_shared: bool
+    two_factor: bool
+    two_factor_holder: str | None
+    recovery_owner: str | None
+    rotated_on: date | None
+
+    @property
+    def label(self) -> str:
+        return account_label(self.platform, self.handle)
+
+
+@dataclass(frozen=True)
+class GrantFacts:
+    id: int
+    account: str  # account key
+    person: str  # person key
+    level: str
+    shared: bool
+    unlisted: bool  # dropped from the inventory without a recorded revocation
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the audit looks at, read at one moment."""
+
+    kit: Kit
+    people: Mapping[str, PersonFacts]  # everyone who was ever in the kit
+    roster: Mapping[str, tuple[str, ...]]  # role → person keys, primary first
+    accounts: tuple[AccountFacts, ...]  # in the inventory
+    grants: tuple[GrantFacts, ...]  # live (not revoked), on accounts of the inventory
+    last_drills: Mapping[str, datetime]  # attack type → the latest drill incident of that type
+    templates: Mapping[str, frozenset[str]]  # locale → message templates present in full
+    channels: frozenset[str]  # the channels configured, console included
+    now: datetime
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    at: datetime
+    findings: tuple[Finding, ...]  # most severe first
+    breakdown: dict[Category, int]  # 0–100 per category
+    score: int  # 0–100
+    notes: tuple[str, ...]  # what the audit could not check yet (keys of flows.findings.NOTES)
+
+    def count(self, severity: FindingSeverity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+
+def take_snapshot(session: Session, *, kit: Kit, now: datetime, channels: frozenset[str]) -> Snapshot:
+    """Read what the audit needs from the store and the shipped templates."""
+    everyone = session.scalars(select(Person)).all()
+    people = {
+        p.key: PersonFacts(p.key, p.name, p.active, p.locale, p.email, p.slack_user_id) for p in everyone
+    }
+    keys = {p.id: p.key for p in everyone}
+    roster: dict[str, list[str]] = defaultdict(list)
+    for entry in session.scalars(select(RosterEntry).order_by(RosterEntry.role, RosterEntry.rank)):
+        roster[entry.role].append(keys[entry.person_id])
+    accounts = session.scalars(select(SocialAccount).where(SocialAccount.active).order_by(SocialAccount.id))
+    grants = session.scalars(
+        select(AccessGrant)
+        .join(SocialAccount, SocialAccount.id == AccessGrant.account_id)
+        .where(AccessGrant.revoked_at.is_(None), SocialAccount.active)
+        .options(joinedload(AccessGrant.account))
+        .order_by(AccessGrant.id)
+    )
+    drills = session.execute(
+        select(Incident.attack_type, func.max(Incident.detected_at))
+        .where(Incident.is_drill)
+        .group_by(Incident.attack_type)
+    )
+    return Snapshot(
+        kit=kit,
+        people=people,
+        roster={role: tuple(members) for role, members in roster.items()},
+        accounts=tuple(
+            AccountFacts(
+                a.key,
+                a.platform,
+                a.handle,
+                a.brand,
+                keys.get(a.owner_id),
+                a.credentials_in,
+                a.credentials_shared,
+                a.two_factor,
+                keys.get(a.two_factor_holder_id),
+                keys.get(a.recovery_owner_id),
+                a.credentials_rotated_on,
+            )
+            for a in accounts
+        ),
+        grants=tuple(
+            GrantFacts(g.id, g.account.key, keys[g.person_id], g.level, g.shared, g.unlisted_at is not None)
+            for g in grants
+        ),
+        last_drills={attack_type.value: at for attack_type, at in drills},
+        templates=shipped_templates(),
+        channels=channels,
+        now=now,
+    )
+
+
+def shipped_templates() -> dict[str, frozenset[str]]:
+    """Per locale, the message templates that have all three parts (subject, text, Slack)."""
+    found = {}
+    for locale in LOCALES:
+        folder = TEMPLATES_DIR / locale
+        names = {p.name.removesuffix(".subject.j2") for p in folder.glob("*.subject.j2")}
+        found[locale] = frozenset(
+            n for n in names if all((folder / f"{n}.{part}.j2").is_file() for part in TEMPLATE_PARTS)
+        )
+    return found
+
+
+def audit(snapshot: Snapshot) -> AuditReport:
+    """Every finding about the kit, most severe first, with the score and its breakdown."""
+    findings = [
+        *_account_findings(snapshot),
+        *_access_findings(snapshot),
+        *_roster_findings(snapshot),
+        *_template_findings(snapshot),
+        *_drill_findings(snapshot),
+    ]
+    findings.sort(key=lambda f: (f.severity.rank, list(Category).index(f.category), f.subject))
+    breakdown = {
+        category: max(0, 100 - sum(PENALTY[f.severity] for f in findings if f.category == category))
+        for category in Category
+    }
+    score = round(sum(WEIGHTS[c] * breakdown[c] for c in Category) / sum(WEIGHTS.values()))
+    if any(f.severity == FindingSeverity.CRITICAL for f in findings):
+        score = min(score, CRITICAL_CAP)
+    return AuditReport(snapshot.now, tuple(findings), breakdown, score, ("drill_targets_unavailable",))
+
+
+def reachable(person: PersonFacts, channels: frozenset[str]) -> bool:
+    """Whether an alert can reach this person outside Cellule's own console.
+
+    With no channel set up, what counts is whether the kit gives an address at all (that gap is its own
+    finding, said once rather than once per person).
+    """
+    configured = channels - {"console"}
+    if not configured:
+        return bool(person.email or person.slack_user_id)
+    return bool(("slack" in configured and person.slack_user_id) or ("email" in configured and person.email))
+
+
+def _account_findings(s: Snapshot) -> Iterator[Finding]:
+    if not s.accounts:
+        yield Finding("no_accounts", "inventory")
+        return
+    today = s.now.date()
+    cadence = s.kit.readiness.rotate_credentials_every
+    for a in s.accounts:
+        base = {"account": a.label, "platform": platform_name(a.platform)}
+        if not a.two_factor:
+            yield Finding("two_factor_off", a.label, base, a.key)
+        elif a.two_factor_holder is None:
+            yield Finding("two_factor_holder_missing", a.label, base, a.key)
+        duties = [("owner", a.owner), ("recovery_owner", a.recovery_owner)]
+        if a.two_factor:
+            duties.append(("two_factor_holder", a.two_factor_holder))
+        for duty, key in duties:
+            if key is not None and not s.people[key].active:
+                params = {**base, "duty": DUTIES[duty], "person": s.people[key].name}
+                yield Finding("account_person_gone", a.label, params, a.key)
+        if a.recovery_owner is None:
+            yield Finding("recovery_owner_missing", a.label, base, a.key)
+        if a.credentials_in is None:
+            yield Finding("credentials_location_unknown", a.label, base, a.key)
+        if a.rotated_on is None:
+            yield Finding("rotation_unknown", a.label, {**base, "today": today.isoformat()}, a.key)
+        elif today - a.rotated_on > cadence:
+            params = {**base, "since": a.rotated_on.isoformat(), "days": str(cadence.days)}
+            yield Finding("credentials_stale", a.label, {**params, "today": today.isoformat()}, a.key)
+        sharers = [s.people[g.person].name for g in s.grants if g.account == a.key and g.shared]
+        if a.credentials_shared or sharers:
+            who = f" ({', '.join(sharers)})" if sharers else ""
+            yield Finding("shared_login", a.label, {**base, "who": who}, a.key)
+        if rule := broken_rule(a.platform, a.handle):
+            yield Finding("handle_breaks_rules", a.label, {**base, "rule": rule.said}, a.key)
+    yield from _handle_findings(s.accounts)
+
+
+def _handle_findings(accounts: tuple[AccountFacts, ...]) -> Iterator[Finding]:
+    """Within each brand, the accounts whose name differs from the one most accounts use."""
+    by_brand: dict[str | None, list[AccountFacts]] = defaultdict(list)
+    for account in accounts:
+        by_brand[account.brand].append(account)
+    for group in by_brand.values():
+        usual = usual_name([a.handle for a in group])
+        if usual is None:
+            continue
+        elsewhere = sorted(
+            {platform_name(a.platform) for a in group if same_name(a.handle) == same_name(usual)}
+        )
+        for a in group:
+            if same_name(a.handle) != same_name(usual):
+                params = {"account": a.label, "platform": platform_name(a.platform), "usual": usual}
+                yield Finding("handle_differs", a.label, {**params, "elsewhere": ", ".join(elsewhere)}, a.key)
+
+
+def _access_findings(s: Snapshot) -> Iterator[Finding]:
+    labels = {a.key: a for a in s.accounts}
+    for g in s.grants:
+        person, account = s.people[g.person], labels[g.account]
+        params: dict[str, str | dict[str, str]] = {
+            "person": person.name,
+            "person_key": person.key,
+            "level": LEVELS[g.level],
+            "account": account.label,
+            "platform": platform_name(account.platform),
+            "grant": str(g.id),
+        }
+        if not person.active:
+            yield Finding("departed_holds_access", account.label, params, account.key)
+        elif g.unlisted:
+            yield Finding("access_unlisted", account.label, params, account.key)
+
+
+def _roster_findings(s: Snapshot) -> Iterator[Finding]:
+    if not s.channels - {"console"}:
+        yield Finding("no_channel_configured", "channels")
+    called_by: dict[str, list[str]] = defaultdict(list)
+    for name, playbook in s.kit.playbooks.items():
+        for cell_role in playbook.cell:
+            called_by[cell_role.role].append(name)
+    for role, playbooks in sorted(called_by.items()):
+        holders = [s.people[k] for k in s.roster.get(role, ()) if s.people[k].active]
+        reach = [p for p in holders if reachable(p, s.channels)]
+        params = {"role": role, "playbooks": ", ".join(playbooks)}
+        if not reach:
+            yield Finding("role_unreachable", role, params)
+        elif len(reach) == 1:
+            yield Finding("no_reachable_backup", role, params)
+    roles_of: dict[str, list[str]] = defaultdict(list)
+    for role, keys in s.roster.items():
+        for key in keys:
+            roles_of[key].append(role)
+    for key, roles in sorted(roles_of.items()):
+        person = s.people[key]
+        if person.active and not reachable(person, s.channels):
+            params = {"person": person.name, "person_key": key, "roles": ", ".join(roles)}
+            yield Finding("person_unreachable", person.name, params)
+
+
+def _template_findings(s: Snapshot) -> Iterator[Finding]:
+    readers: dict[str, list[str]] = defaultdict(list)
+    for keys in s.roster.values():
+        for key in keys:
+            person = s.people[key]
+            if person.active and person.name not in readers[person.locale]:
+                readers[person.locale].append(person.name)
+    locales = sorted({*readers, s.kit.kit.locale})
+    used_by: dict[str, list[str]] = defaultdict(list)
+    for name, playbook in s.kit.playbooks.items():
+        for template in dict.fromkeys(playbook.templates.values()):
+            used_by[template].append(name)
+    for template, playbooks in sorted(used_by.items()):
+        for locale in locales:
+            if template in s.templates.get(locale, frozenset()):
+                continue
+            names = readers.get(locale) or [s.kit.kit.name]
+            params = {
+                "template": template,
+                "locale": locale,
+                "language": LANGUAGES.get(locale, {"en": locale, "fr": locale}),
+                "playbooks": ", ".join(playbooks),
+                "readers": ", ".join(names[:3]) + ("…" if len(names) > 3 else ""),
+            }
+            yield Finding("template_missing", f"{template} ({locale})", params)
+
+
+def _drill_findings(s: Snapshot) -> Iterator[Finding]:
+    own = set(s.kit.playbooks)
+    for name, playbook in s.kit.playbooks.items():
+        if name == "default":
+            # The default playbook answers the attack types without their own: their drills are its drills.
+            covered = [t.value for t in AttackType if t.value not in own]
+            if not covered:
+                continue
+            last = max((s.last_drills[t] for t in covered if t in s.last_drills), default=None)
+        else:
+            last = s.last_drills.get(name)
+        cadence: timedelta = playbook.drill_every or s.kit.readiness.drill_every
+        if last is None:
+            yield Finding("never_drilled", name, {"playbook": name})
+        elif s.now - last > cadence:
+            params = {"playbook": name, "since": last.date().isoformat(), "days": str(cadence.days)}
+            yield Finding("drill_overdue", name, params)

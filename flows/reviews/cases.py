@@ -1,0 +1,203 @@
+"""Review cases: one per review (platform + review id), opened at intake with its evidence frozen.
+
+The evidence — the text as captured, its SHA-256, when and where it was captured — is written once when the
+case opens and never touched again: the review's *current* text may change (authors edit reviews), the
+evidence file for counsel may not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from flows.reviews.avenues import ensure_avenues
+from flows.reviews.errors import ReviewError
+from models import Incident, ReviewCase, ReviewOutcome, Signal, WasCustomer, record_event
+from notifications.render import clean_text
+
+MAX_REVIEW_CHARS = 20_000  # the intake's cap for any outside text
+_LABEL = re.compile(r"^[rR]?(\d{1,6})$")
+
+
+def text_sha256(text: str) -> str:
+    """The fingerprint of a text: SHA-256 of its UTF-8 bytes, in hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def review_id_of(signal: Signal) -> str:
+    """The platform's review id; without one, the signal's dedup key (the same review is the same signal)."""
+    if signal.external_id and signal.external_id.strip():
+        return signal.external_id.strip()
+    return f"signal:{signal.dedup_key}"
+
+
+def open_review_case(
+    session: Session, *, signal: Signal, incident: Incident, at: datetime
+) -> ReviewCase | None:
+    """Open the case of a rated review, its evidence frozen; the case already open for it if there is one.
+
+    A signal without a star rating is not a review (a post, an article): no case, `None`. Idempotent, and
+    safe against a concurrent intake of the same review (the unique constraint decides, in a savepoint).
+    """
+    if signal.rating is None:
+        return None
+    review_id = review_id_of(signal)
+    existing = _find(session, signal.platform, review_id)
+    if existing is not None:
+        return existing
+    case = ReviewCase(
+        incident_id=incident.id,
+        signal_id=signal.id,
+        platform=signal.platform,
+        review_id=review_id,
+        url=signal.url,
+        author_display_name=signal.author,
+        anonymous=not signal.author,
+        star_rating=signal.rating,
+        text=signal.text,
+        posted_at=signal.observed_at,
+        was_customer=WasCustomer.UNKNOWN,
+        evidence_text=signal.text,
+        evidence_sha256=text_sha256(signal.text),
+        evidence_captured_at=signal.received_at,
+        evidence_url=signal.url,
+        outcome=ReviewOutcome.PENDING,
+        opened_at=at,
+    )
+    try:
+        with session.begin_nested():
+            session.add(case)
+    except IntegrityError:  # the same review, opened meanwhile through another door
+        winner = _find(session, signal.platform, review_id)
+        if winner is None:  # the conflict was about something else: let the caller see it
+            raise
+        return winner
+    ensure_avenues(session, case=case)
+    record_event(
+        session,
+        incident=incident,
+        at=at,
+        kind="review_case_opened",
+        actor=signal.reported_by,
+        summary=f"{case_label(session, case)}: {signal.platform} review {review_id} ({signal.rating}★), "
+        "evidence captured",
+        new={
+            "case_id": case.id,
+            "platform": case.platform,
+            "review_id": review_id,
+            "evidence_sha256": case.evidence_sha256,
+            "evidence_captured_at": case.evidence_captured_at.isoformat(),
+        },
+    )
+    return case
+
+
+def update_review_text(
+    session: Session,
+    *,
+    case: ReviewCase,
+    text: str,
+    edited_at: datetime,
+    at: datetime,
+    rating: int | None = None,
+    actor: str | None = None,
+) -> ReviewCase:
+    """Record the review as it reads now (its author edited it). The evidence stays as captured."""
+    text = clean_text(text).strip()
+    if not text:
+        raise ReviewError("The review's new text is empty.")
+    if len(text) > MAX_REVIEW_CHARS:
+        raise ReviewError(f"The review's text is too long ({len(text):,} characters; at most 20,000).")
+    if rating is not None and not 1 <= rating <= 5:
+        raise ReviewError(f"A star rating is between 1 and 5, not {rating}.")
+    new_rating = case.star_rating if rating is None else rating
+    if text == case.text and new_rating == case.star_rating:
+        raise ReviewError("The review reads the same as recorded: nothing to update.")
+    old = {"text_sha256": text_sha256(case.text), "star_rating": case.star_rating}
+    case.text, case.star_rating, case.edited_at = text, new_rating, edited_at
+    record_case_event(
+        session,
+        case=case,
+        at=at,
+        kind="review_edited",
+        actor=actor,
+        summary="the review now reads differently (the evidence stays as captured)",
+        old=old,
+        new={"text_sha256": text_sha256(text), "star_rating": new_rating, "edited_at": edited_at.isoformat()},
+    )
+    return case
+
+
+def record_case_event(
+    session: Session,
+    *,
+    case: ReviewCase,
+    at: datetime,
+    kind: str,
+    summary: str,
+    actor: str | None = None,
+    old: dict[str, object] | None = None,
+    new: dict[str, object] | None = None,
+) -> None:
+    """Append to the incident's timeline an event about one case, named by its label, with old and new."""
+    record_event(
+        session,
+        incident=session.get_one(Incident, case.incident_id),
+        at=at,
+        kind=kind,
+        actor=actor,
+        summary=f"{case_label(session, case)}: {summary}",
+        old=(old or {}) | {"case_id": case.id},
+        new=(new or {}) | {"case_id": case.id},
+    )
+
+
+def evidence_intact(case: ReviewCase) -> bool:
+    """Whether the evidence text still has the fingerprint taken when it was captured."""
+    return text_sha256(case.evidence_text) == case.evidence_sha256
+
+
+def cases_of(session: Session, *, incident: Incident) -> list[ReviewCase]:
+    """The incident's review cases, in the order they were opened (R1, R2…)."""
+    return list(
+        session.scalars(
+            select(ReviewCase).where(ReviewCase.incident_id == incident.id).order_by(ReviewCase.id)
+        )
+    )
+
+
+def case_label(session: Session, case: ReviewCase) -> str:
+    """`R1`, `R2`…: the case's place among its incident's cases (cases are never deleted)."""
+    ids = session.scalars(
+        select(ReviewCase.id).where(ReviewCase.incident_id == case.incident_id).order_by(ReviewCase.id)
+    ).all()
+    return f"R{list(ids).index(case.id) + 1}"
+
+
+def find_case(session: Session, *, incident: Incident, label: str, for_update: bool = False) -> ReviewCase:
+    """The incident's case named `R1` (or `1`), or by the platform's review id; `ReviewError` if none."""
+    cases = cases_of(session, incident=incident)
+    wanted = label.strip()
+    match = _LABEL.match(wanted)
+    found = None
+    if match and 1 <= int(match.group(1)) <= len(cases):
+        found = cases[int(match.group(1)) - 1]
+    if found is None:
+        found = next((c for c in cases if c.review_id == wanted), None)
+    if found is None:
+        known = ", ".join(f"R{i}" for i in range(1, len(cases) + 1)) or "none yet"
+        raise ReviewError(f"{incident.ref} has no review case {label!r} (its cases: {known}).")
+    if for_update:
+        session.refresh(found, with_for_update=True)
+    return found
+
+
+def _find(session: Session, platform: str, review_id: str) -> ReviewCase | None:
+    return session.scalars(
+        select(ReviewCase).where(ReviewCase.platform == platform, ReviewCase.review_id == review_id)
+    ).one_or_none()
