@@ -1,0 +1,97 @@
+"""Latency from an accepted signal to the first Slack API call for the cell, over many incidents.
+
+Each incident: a signal posted to the HTTP API (in-process app), the protocol run in this process (the
+embedded default's trigger), the cell alerted through slack_sdk's WebClient to a fake Slack Web API on
+loopback. Measured: from the POST to the first request the fake Slack receives. Floor, same run: insert
+one row and call `chat.postMessage` directly with the same WebClient — what "store it and tell Slack"
+costs with no protocol at all. Prefect's ephemeral server is started before measuring.
+
+Run: .venv/bin/python bench/alert_latency.py [--incidents 50] [--db sqlite]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import time
+
+from _harness import app_client, fresh_store, percentile, review
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from cellule.store import open_store
+from cellule.triggers import in_process
+from flows.runtime import Runtime
+from models import Target, transaction
+from notifications import ConsoleChannel, SlackChannel, make_slack_client
+
+
+class FakeSlack:
+    """Just enough Slack Web API to be alerted through, recording when each request arrived."""
+
+    def __init__(self) -> None:
+        self.server = HTTPServer(host="127.0.0.1", port=0)
+        self.arrivals: list[float] = []
+        self.server.expect_request("/api/conversations.list").respond_with_json({"ok": True, "channels": []})
+        for method in (
+            "conversations.create",
+            "conversations.invite",
+            "conversations.open",
+            "conversations.setTopic",
+            "chat.postMessage",
+        ):
+            self.server.expect_request(f"/api/{method}").respond_with_handler(self._answer)
+        self.server.start()
+
+    def _answer(self, request: Request) -> Response:
+        self.arrivals.append(time.perf_counter())
+        body = '{"ok": true, "channel": {"id": "C0ROOM"}, "ts": "1.0"}'
+        return Response(body, content_type="application/json")
+
+    @property
+    def url(self) -> str:
+        return self.server.url_for("/api/")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--incidents", type=int, default=50)
+    parser.add_argument("--db", default="sqlite", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    slack = FakeSlack()
+    channel = SlackChannel(make_slack_client("xoxb-bench", slack.url))
+    with fresh_store(args.db) as url:
+        sessions = open_store(url)
+        runtime = Runtime(
+            sessions=sessions, channels={"slack": channel, "console": ConsoleChannel(io.StringIO())}
+        )
+        client = app_client(sessions, channels=runtime.channels, on_reported=in_process(runtime))
+        client.post("/api/v1/signals", json=review(0, target="warm-up"))  # starts Prefect's ephemeral server
+
+        latencies = []
+        for n in range(1, args.incidents + 1):
+            slack.arrivals.clear()
+            start = time.perf_counter()
+            response = client.post("/api/v1/signals", json=review(n, target=f"Hôtel n°{n}"))
+            assert response.status_code == 201 and slack.arrivals, response.text
+            latencies.append(slack.arrivals[0] - start)
+
+        floors = []
+        for n in range(args.incidents):
+            start = time.perf_counter()
+            with transaction(sessions) as session:
+                session.add(Target(key=f"floor {n}", name=f"Floor {n}"))
+            channel.client.chat_postMessage(channel="C0ROOM", text="floor")
+            floors.append(time.perf_counter() - start)
+    slack.server.stop()
+
+    p50, p99, floor = percentile(latencies, 50), percentile(latencies, 99), statistics.median(floors)
+    print(f"incidents: {len(latencies)} on {args.db}")
+    print(f"signal accepted → first Slack call   p50 {p50 * 1000:8.1f} ms   p99 {p99 * 1000:8.1f} ms")
+    print(f"floor: insert + chat.postMessage    p50 {floor * 1000:8.1f} ms")
+    print(f"ratio p50 / floor                    {p50 / floor:8.1f}×")
+
+
+if __name__ == "__main__":
+    main()
