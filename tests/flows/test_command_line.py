@@ -38,7 +38,8 @@ def cellule(sqlite_url, tmp_path, monkeypatch) -> Iterator:
     monkeypatch.delenv("CELLULE_SLACK_BOT_TOKEN", raising=False)
     from cellule.commands.common import console
 
-    monkeypatch.setattr(console, "width", 160)  # a wide terminal, so tables do not wrap what we look for
+    # A wide terminal, so tables do not wrap; undo restores None (the width follows the terminal).
+    monkeypatch.setattr(console, "_width", 160)
     get_settings.cache_clear()
     runner = CliRunner()
 

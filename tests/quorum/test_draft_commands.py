@@ -37,7 +37,8 @@ def run(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store:
     monkeypatch.setenv("CELLULE_DATABASE_URL", sqlite_url)
     monkeypatch.setenv("CELLULE_DATA_DIR", str(tmp_path / "data"))
     for console in (common.console, common.err_console):
-        monkeypatch.setattr(console, "width", 200)  # tables and messages unwrapped, as on a wide terminal
+        # A wide terminal, so tables do not wrap; undo restores None (the width follows the terminal).
+        monkeypatch.setattr(console, "_width", 200)
     get_settings.cache_clear()  # settings are cached per process; these tests change them
     app = typer.Typer()
     for command in (draft, drafts, approve, reject, edit):

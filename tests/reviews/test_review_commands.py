@@ -41,7 +41,9 @@ def run(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store:
     monkeypatch.setenv("CELLULE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("CELLULE_TIMEZONE", "Europe/Paris")
     for console in (common.console, common.err_console):
-        monkeypatch.setattr(console, "width", 200)
+        monkeypatch.setattr(
+            console, "_width", 200
+        )  # undo restores None: the width follows the terminal again
     get_settings.cache_clear()
     app = typer.Typer()
     app.add_typer(review_app, name="review")
