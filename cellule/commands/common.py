@@ -16,7 +16,7 @@ from cellule.store import alembic_config, upgrade_database
 from flows.runtime import Runtime
 
 console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)  # errors stay whole, for copy and paste
 
 
 def fail(message: str, *, code: int = 1, hint: str | None = None) -> NoReturn:
