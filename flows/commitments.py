@@ -22,7 +22,7 @@ from flows.playbook import CommitmentReminders, Kit
 from flows.runtime import current_runtime
 from flows.surround import send_notifications
 from models import Commitment, CommitmentStatus, Incident, IncidentStatus, Person, record_event, transaction
-from notifications import enqueue, route_for
+from notifications import message_person
 from notifications.render import clean_text
 
 MAX_TEXT_CHARS = 500  # a promise the public can read in one go
@@ -222,11 +222,12 @@ def _remind(
     owner = session.get_one(Person, commitment.owner_id)
     label, late = label_of(session, commitment), now > commitment.due_at
     count = commitment.reminders_sent
-    enqueue(
+    message_person(
         session,
+        incident=incident,
+        person=owner,
         key=f"incident:{incident.id}/commitment:{commitment.id}/reminder:{count}/person:{owner.id}",
         template="commitment_reminder",
-        locale=owner.locale,
         context={
             "ref": incident.ref,
             "commitment": label,
@@ -240,11 +241,8 @@ def _remind(
             "timezone": owner.timezone,
             "is_drill": incident.is_drill,
         },
-        route=route_for(owner, available=available),
+        available=available,
         at=now,
-        incident_id=incident.id,
-        person_id=owner.id,
-        is_drill=incident.is_drill,
     )
     state = "is late" if late else f"is due {commitment.due_at.date().isoformat()}"
     record_event(

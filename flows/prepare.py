@@ -15,7 +15,7 @@ from flows.kit import require_kit
 from flows.runtime import current_runtime
 from flows.takeover import account_access, steps_summary
 from models import AttackType, Incident, IncidentStatus, record_event_once, transaction
-from notifications import enqueue, route_for
+from notifications import message_person
 
 
 @task(name="check-the-kit")
@@ -57,11 +57,12 @@ def brief_on_the_account(incident_id: int) -> list[str]:
             person = cover.primary
             if person is None:
                 continue
-            enqueue(
+            message_person(
                 session,
+                incident=incident,
+                person=person,
                 key=f"incident:{incident.id}/prepare/takeover/person:{person.id}",
                 template="takeover_brief",
-                locale=person.locale,
                 context={
                     "ref": incident.ref,
                     "title": incident.title,
@@ -69,11 +70,8 @@ def brief_on_the_account(incident_id: int) -> list[str]:
                     "person_name": person.name,
                     "accounts": [a.as_context(person.locale) for a in accounts],
                 },
-                route=route_for(person, available=channels),
+                available=channels,
                 at=now,
-                incident_id=incident.id,
-                person_id=person.id,
-                is_drill=incident.is_drill,
             )
     return [summary for _, summary in facts]
 

@@ -16,7 +16,7 @@ from flows.quorum import eligible_approvers, standing_decisions
 from flows.quorum.ballots import writers_of
 from flows.quorum.requests import draft_key
 from models import Draft, DraftStatus, Incident, record_event
-from notifications import enqueue, route_for
+from notifications import message_person
 
 
 def remind_no_lead(
@@ -38,17 +38,15 @@ def remind_no_lead(
     incident.lead_reminders_sent += 1
     count = incident.lead_reminders_sent
     for person in cell_members(session, incident_id=incident.id):
-        enqueue(
+        message_person(
             session,
+            incident=incident,
+            person=person,
             key=f"incident:{incident.id}/no-lead/{count}/person:{person.id}",
             template="no_lead",
-            locale=person.locale,
             context={**context, "person_name": person.name, "lead_role": policy.lead_role},
-            route=route_for(person, available=available),
+            available=available,
             at=now,
-            incident_id=incident.id,
-            person_id=person.id,
-            is_drill=incident.is_drill,
         )
     record_event(
         session,
@@ -116,17 +114,15 @@ def _remind_approvers(
         "is_drill": incident.is_drill,
     }
     for person, _role in waiting:
-        enqueue(
+        message_person(
             session,
+            incident=incident,
+            person=person,
             key=f"{draft_key(draft)}/reminder:{draft.reminders_sent}/person:{person.id}",
             template="approval_reminder",
-            locale=person.locale,
             context={**context, "person_name": person.name, "person_key": person.key},
-            route=route_for(person, available=available),
+            available=available,
             at=now,
-            incident_id=incident.id,
-            person_id=person.id,
-            is_drill=incident.is_drill,
         )
     record_event(
         session,

@@ -45,7 +45,7 @@ from models import (
     record_event_once,
     transaction,
 )
-from notifications import dispatch_due, enqueue, route_for
+from notifications import dispatch_due, enqueue, message_person
 
 
 @dataclass(frozen=True)
@@ -96,17 +96,15 @@ class _Step:
     now: datetime
 
     def message(self, person: Person, *, key: str, template: str, **extra: object) -> None:
-        enqueue(
+        message_person(
             self.session,
+            incident=self.incident,
+            person=person,
             key=f"incident:{self.incident.id}/{key}",
             template=template,
-            locale=person.locale,
             context={**self.context, "person_name": person.name, **extra},
-            route=route_for(person, available=self.available),
+            available=self.available,
             at=self.now,
-            incident_id=self.incident.id,
-            person_id=person.id,
-            is_drill=self.incident.is_drill,
         )
 
     def event(self, kind: str, summary: str, **values: object) -> None:

@@ -8,7 +8,7 @@ from notifications.channels import Channel, Delivery, DeliveryError, SendResult
 from notifications.console import ConsoleChannel
 from notifications.dispatcher import DispatchReport, dispatch_due
 from notifications.email import EmailChannel
-from notifications.outbox import enqueue, route_for
+from notifications.outbox import enqueue, message_person, route_for
 from notifications.render import RenderedMessage, render_message, slack_escape, truncate
 from notifications.slack import REJECTION_FORM, SlackChannel, SlackError, make_slack_client
 
@@ -27,6 +27,7 @@ __all__ = [
     "dispatch_due",
     "enqueue",
     "make_slack_client",
+    "message_person",
     "render_message",
     "route_for",
     "slack_escape",

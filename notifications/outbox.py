@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import Notification, NotificationStatus, Person
+from models import Incident, Notification, NotificationStatus, Person
 from notifications.render import render_message, resolve_locale
 
 
@@ -79,3 +79,30 @@ def route_for(person: Person, *, available: set[str]) -> list[list[str]]:
 
 def _find(session: Session, key: str) -> Notification | None:
     return session.scalars(select(Notification).where(Notification.key == key)).one_or_none()
+
+
+def message_person(
+    session: Session,
+    *,
+    incident: Incident,
+    person: Person,
+    key: str,
+    template: str,
+    context: dict[str, Any],
+    available: set[str],
+    at: datetime,
+) -> Notification:
+    """Queue a message about `incident` to one person: in their language, along their route, marked as a
+    drill when the incident is one."""
+    return enqueue(
+        session,
+        key=key,
+        template=template,
+        locale=person.locale,
+        context=context,
+        route=route_for(person, available=available),
+        at=at,
+        incident_id=incident.id,
+        person_id=person.id,
+        is_drill=incident.is_drill,
+    )

@@ -35,7 +35,7 @@ from models import (
     record_event,
     transaction,
 )
-from notifications.outbox import enqueue, route_for
+from notifications import message_person
 from notifications.render import LOCALES
 
 DEFAULT_ZONE = "Europe/Paris"
@@ -143,11 +143,12 @@ def _tell_the_cell(
     ).all()
     told = 0
     for person in dict.fromkeys(members):  # a person holding two roles hears once
-        enqueue(
+        message_person(
             session,
+            incident=incident,
+            person=person,
             key=f"incident:{incident.id}/postmortem/person:{person.id}",
             template=TEMPLATE,
-            locale=person.locale,
             context={
                 "ref": record.ref,
                 "target": record.target,
@@ -155,11 +156,8 @@ def _tell_the_cell(
                 "missed": missed,
                 "path": files.get(f"{person.locale}.html") or files.get("en.html"),
             },
-            route=route_for(person, available=available),
+            available=available,
             at=now,
-            incident_id=incident.id,
-            person_id=person.id,
-            is_drill=incident.is_drill,
         )
         told += 1
     return told

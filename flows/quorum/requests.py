@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from flows.quorum.ballots import approval_policy, eligible_approvers, standing_decisions, writers_of
 from models import Draft, Incident, Person
-from notifications import enqueue, route_for
+from notifications import message_person
 
 
 def draft_key(draft: Draft) -> str:
@@ -49,17 +49,15 @@ def queue_approval_requests(
         "is_drill": incident.is_drill,
     }
     for person, role in asked:
-        enqueue(
+        message_person(
             session,
+            incident=incident,
+            person=person,
             key=f"{draft_key(draft)}/approve/person:{person.id}",
             template="approval_request",
-            locale=person.locale,
             context={**context, "person_name": person.name, "person_key": person.key, "role": role},
-            route=route_for(person, available=available),
+            available=available,
             at=at,
-            incident_id=incident.id,
-            person_id=person.id,
-            is_drill=incident.is_drill,
         )
     return asked
 
@@ -85,11 +83,12 @@ def tell_writers(
     approved_by = [{"name": standing[p].person.name, "role": standing[p].role} for p in approvers]
     for writer_id in dict.fromkeys(writers_of(session, draft)):
         writer = session.get_one(Person, writer_id)
-        enqueue(
+        message_person(
             session,
+            incident=incident,
+            person=writer,
             key=f"{draft_key(draft)}/{outcome}/person:{writer.id}",
             template="draft_decision",
-            locale=writer.locale,
             context={
                 "ref": incident.ref,
                 "title": incident.title,
@@ -105,9 +104,6 @@ def tell_writers(
                 "approvers": approved_by,
                 "is_drill": incident.is_drill,
             },
-            route=route_for(writer, available=available),
+            available=available,
             at=at,
-            incident_id=incident.id,
-            person_id=writer.id,
-            is_drill=incident.is_drill,
         )

@@ -16,7 +16,7 @@ from flows.cell import cell_members
 from flows.playbook import Playbook
 from flows.reviews.cases import case_label
 from models import AvenueStatus, Incident, Person, PlatformReport, ReviewCase, record_event
-from notifications import enqueue, route_for
+from notifications import message_person
 
 TEMPLATE = "review_decision_overdue"
 
@@ -100,23 +100,21 @@ def _remind(
     }
     people = _recipients(session, incident)
     for person in people:
-        enqueue(
+        message_person(
             session,
+            incident=incident,
+            person=person,
             key=f"incident:{incident.id}/review:{case.id}/decision-overdue:{report.reminders_sent}"
             f"/person:{person.id}",
             template=TEMPLATE,
-            locale=person.locale,
             context={
                 **context,
                 "person_name": person.name,
                 "person_key": person.key,
                 "timezone": person.timezone,
             },
-            route=route_for(person, available=available),
+            available=available,
             at=now,
-            incident_id=incident.id,
-            person_id=person.id,
-            is_drill=incident.is_drill,
         )
     record_event(
         session,
