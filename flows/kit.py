@@ -81,6 +81,11 @@ def example_kit_path(name: str) -> Path:
     return EXAMPLE_KITS_DIR / f"{name}.yaml"
 
 
+def file_sha256(path: Path) -> str:
+    """The fingerprint stored with a kit version: which file, byte for byte, was put in force."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def read_kit(path: Path) -> Kit:
     """Read and check a kit file; raise `KitError` listing every problem with its file and line."""
     return read_yaml_as(path, Kit)

@@ -16,7 +16,7 @@ from cellule.reporting import report_attacks
 from cellule.settings import get_settings
 from cellule.store import open_store, upgrade_database
 from flows.intake import parse_report
-from flows.kit import example_kit_path, load_kit, read_kit
+from flows.kit import example_kit_path, file_sha256, load_kit, read_kit
 from flows.runtime import Runtime
 from models import transaction
 from notifications import ConsoleChannel
@@ -48,7 +48,7 @@ def demo() -> None:
     console.print("2. The example crisis kit of the Hôtel des Lilas")
     kit_file = example_kit_path("hotel")
     with transaction(runtime.sessions) as session:
-        load_kit(session, kit=read_kit(kit_file), source=str(kit_file), sha256=_sha256(kit_file))
+        load_kit(session, kit=read_kit(kit_file), source=str(kit_file), sha256=file_sha256(kit_file))
 
     console.print("3. Camille reports a 1-star review she believes is false")
     outcome = report_attacks(runtime, [parse_report(DEMO_REVIEW)], source="cli")[0]
@@ -66,9 +66,3 @@ def demo() -> None:
     console.print(
         f"\n[green]✓[/] Demo done: incident [bold]{outcome.incident_ref}[/], cell alerted on the console."
     )
-
-
-def _sha256(path) -> str:  # type: ignore[no-untyped-def]
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -15,7 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from cellule.commands.common import console, err_console, fail, open_runtime, reader_zone
-from flows.kit import KitError, current_kit, example_kit_names, example_kit_path, load_kit, read_kit
+from flows.kit import (
+    KitError,
+    current_kit,
+    example_kit_names,
+    example_kit_path,
+    file_sha256,
+    load_kit,
+    read_kit,
+)
 from flows.playbook import Kit
 from models import Person, transaction
 
@@ -47,7 +54,7 @@ def load(
     except KitError as exc:
         _print_problems(exc)
         fail("The kit was not loaded; the store is unchanged.", code=2)
-    sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+    sha256 = file_sha256(path)
     with transaction(kit_store()) as session:
         before = set(session.scalars(select(Person.key).where(Person.active)))
         version = load_kit(session, kit=kit, source=str(path), sha256=sha256)
