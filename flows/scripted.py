@@ -58,15 +58,23 @@ class ScriptedPeople:
         self.received.append(
             Received(self.clock.now(), delivery.key, delivery.template, person_key or delivery.address)
         )
-        if delivery.template == "alert" and person_key and delivery.incident_ref:
-            behaviour = self.behaviours.get(person_key, self.default)
-            if behaviour.answer != "silent":
-                ref = delivery.incident_ref
-                self.clock.schedule(
-                    self.clock.now() + behaviour.after,
-                    lambda: self._answer(ref, person_key, behaviour.answer),
-                )
+        if person_key and delivery.incident_ref:
+            self.react(delivery, person_key)
         return result
+
+    def react(self, delivery: Delivery, person_key: str) -> None:
+        """Schedule what the person does about this message (here: answer an alert)."""
+        if delivery.template != "alert":
+            return
+        answer = self.answer_to_alert(person_key)
+        if answer is not None:
+            ref, (what, after) = delivery.incident_ref, answer
+            self.clock.schedule(self.clock.now() + after, lambda: self.answer(ref, person_key, what))
+
+    def answer_to_alert(self, person_key: str) -> tuple[str, timedelta] | None:
+        """What the person answers to an alert, and after how long; None: they stay silent."""
+        behaviour = self.behaviours.get(person_key, self.default)
+        return None if behaviour.answer == "silent" else (behaviour.answer, behaviour.after)
 
     def _person_key(self, address: str) -> str | None:
         """Console addresses are person keys; Slack ones are user ids; email ones are addresses."""
@@ -77,7 +85,8 @@ class ScriptedPeople:
                 )
             )
 
-    def _answer(self, ref: str, person_key: str, answer: str) -> None:
+    def answer(self, ref: str, person_key: str, answer: str) -> None:
+        """The person's answer lands, through the same functions as a real click."""
         with transaction(self.sessions) as session:
             incident = session.scalars(select(Incident).where(Incident.ref == ref)).one()
             person = session.scalars(select(Person).where(Person.key == person_key)).one()

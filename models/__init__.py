@@ -5,6 +5,7 @@ from models.cells import Participant, ParticipantStatus
 from models.commitments import Commitment, CommitmentStatus
 from models.db import make_engine, make_sessionmaker, transaction
 from models.drafts import Approval, Decision, Draft, DraftKind, DraftStatus
+from models.drills import Drill, DrillMode
 from models.inbound import InboundAction
 from models.incidents import (
     MILESTONES,
@@ -60,6 +61,8 @@ __all__ = [
     "AttackType",
     "Base",
     "Decision",
+    "Drill",
+    "DrillMode",
     "Draft",
     "DraftKind",
     "DraftStatus",

@@ -7,6 +7,7 @@ from cellule.commands.audit import audit
 from cellule.commands.db import db_app
 from cellule.commands.demo import demo
 from cellule.commands.drafts import approve, draft, drafts, edit, reject
+from cellule.commands.drill import drill_app
 from cellule.commands.exit import commit, commitments, drop, exit_, kept, publish, resolve
 from cellule.commands.incidents import incidents, show
 from cellule.commands.inventory import access, accounts, offboard
