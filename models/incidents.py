@@ -194,7 +194,10 @@ def change_status(
     session: Session, *, incident: Incident, to: IncidentStatus, at: datetime, actor: str | None = None
 ) -> TimelineEvent:
     """Move the incident along its status machine, or raise `InvalidTransition`."""
-    if to not in TRANSITIONS[incident.status]:
+    allowed = TRANSITIONS[incident.status]
+    if incident.is_drill and incident.status in IncidentStatus.open_statuses():
+        allowed = allowed | {IncidentStatus.CLOSED}  # a drill may be stopped where it stands; a crisis may not
+    if to not in allowed:
         raise InvalidTransition(f"{incident.ref}: cannot go from {incident.status} to {to}")
     old = incident.status
     incident.status = to

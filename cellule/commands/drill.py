@@ -7,14 +7,25 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import select
 
 from cellule.commands.common import console, fail, open_runtime
+from cellule.commands.postmortem import run_post_mortem
+from cellule.engine import run_protocol
 from cellule.scratch import scratch_stores
 from flows.drill.journal import result_from_json, series_summary
+from flows.drill.live import (
+    HOT_WASH,
+    DrillError,
+    find_running,
+    record_hot_wash,
+    start_live_drill,
+    stop_live_drill,
+)
 from flows.drill.scenario import (
     Scenario,
     builtin_scenario_names,
@@ -256,6 +267,100 @@ def _duration_en(value: timedelta | None) -> str:
     return duration(value, "en")
 
 
+def start(
+    scenario_name: ScenarioArgument,
+    live: Annotated[
+        bool, typer.Option("--live", help="Confirm: alert the real cell, through the real channels.")
+    ] = False,
+) -> None:
+    """Start a live drill: the real cell is alerted, every message marked as an exercise, on the real
+    clock; nothing is published. People answer as in a crisis; `cellule drill stop` ends it."""
+    if not live:
+        fail(
+            "A live drill alerts real people: add --live to confirm.",
+            code=2,
+            hint="To rehearse without alerting anyone: cellule drill run SCENARIO.",
+        )
+    scenario = _scenario(scenario_name)
+    runtime = open_runtime()
+    try:
+        with transaction(runtime.sessions) as session:
+            drill, triaged = start_live_drill(session, scenario=scenario, now=runtime.now())
+            ref, incident_id = drill.incident_ref, drill.incident_id
+    except NoKit as exc:
+        fail(str(exc), code=2, hint="Load one first: `cellule kit load FILE`.")
+    except DrillError as exc:
+        fail(str(exc))
+    later = sum(s.count for s in scenario.signals) - len(triaged)
+    console.print(f"● Live drill {ref} started: {escape(scenario.title('en'))}.")
+    if later:
+        console.print(
+            f"  {later} more signal(s) will arrive on the scenario's schedule (cellule watch / tick)."
+        )
+    assert incident_id is not None
+    with console.status("Alerting the crisis cell (EXERCICE / DRILL)…"):
+        run_protocol(runtime, incident_id)
+    console.print(f"Stop it with: cellule drill stop {ref}")
+
+
+def stop(
+    ref: Annotated[
+        str | None, typer.Argument(help="The drill's incident (default: the one running).")
+    ] = None,
+    answers: Annotated[
+        Path | None,
+        typer.Option("--hot-wash", help="A YAML list of answers to the hot-wash questions, in order."),
+    ] = None,
+    skip_hot_wash: Annotated[bool, typer.Option("--skip-hot-wash", help="Do not ask the questions.")] = False,
+    as_: Annotated[str | None, typer.Option("--as", help="Who stops it (your key in the kit).")] = None,
+) -> None:
+    """Stop a live drill: score it, close its incident, store its post-mortem, and hold the hot wash."""
+    runtime = open_runtime()
+    try:
+        with transaction(runtime.sessions) as session:
+            drill = stop_live_drill(session, drill=find_running(session, ref), now=runtime.now(), actor=as_)
+            number, incident_id = drill.id, drill.incident_id
+            results = [result_from_json(r) for r in drill.results or []]
+            rating = Rating(drill.rating) if drill.rating else Rating.UNABLE
+    except DrillError as exc:
+        fail(str(exc))
+    print_results(results)
+    console.print(f"Rating: [{RATING_STYLE[rating]}]{rating.value}[/]")
+    assert incident_id is not None
+    with console.status("Storing the drill's post-mortem (Prefect)…"):
+        stored = run_post_mortem(runtime, incident_id)
+    if stored is not None:
+        console.print(
+            f"Post-mortem: {stored.files.get('en.md') or stored.files.get('fr.md') or 'in the database'}"
+        )
+    if skip_hot_wash:
+        return
+    given = _read_answers(answers) if answers else None
+    said = []
+    console.print("[bold]Hot wash[/] — right after the drill, while it is fresh (Enter to skip a question).")
+    for n, question in enumerate(HOT_WASH):
+        answer = given[n] if given is not None and n < len(given) else None
+        said.append((question, answer if answer is not None else typer.prompt(question, default="")))
+    try:
+        with transaction(runtime.sessions) as session:
+            record_hot_wash(session, drill=session.get_one(Drill, number), answers=said)
+    except DrillError as exc:
+        fail(str(exc))
+    console.print(f"✓ Hot wash kept with drill #{number} (cellule drill show {number}).")
+
+
+def _read_answers(path: Path) -> list[str]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        fail(f"{path}: not readable as YAML ({exc.__class__.__name__}).", code=2)
+    if not isinstance(data, list) or not all(isinstance(a, str) for a in data):
+        fail(f"{path}: write the answers as a YAML list of texts, one per question, in order.", code=2)
+    return data
+
+
 drill_app.command()(run)
 drill_app.command()(journal)
 drill_app.command()(show)
+drill_app.command()(start)
+drill_app.command()(stop)

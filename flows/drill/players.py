@@ -117,6 +117,7 @@ class Players(ScriptedPeople):
     players: dict[str, Player] = field(default_factory=dict)
     rng: random.Random = field(default_factory=random.Random)
     stumbles: list[Stumble] = field(default_factory=list)
+    acted: bool = False  # someone acted since the runner last ran the protocol
     _planned: set[str] = field(default_factory=set)
 
     # ─── what people receive ────────────────────────────────────────────────────────────────────────
@@ -224,12 +225,14 @@ class Players(ScriptedPeople):
                     act(session, incident, person, now)
             except (AnswerError, ExitError, QuorumError, ReviewError) as refused:
                 self.stumbles.append(Stumble(now, person_key, name, str(refused)))
+            self.acted = True
             self.look_around()
 
         self.clock.schedule(self.clock.now() + after, land)
 
     def answer(self, ref: str, person_key: str, answer: str) -> None:
         super().answer(ref, person_key, answer)
+        self.acted = True
         self.look_around()
 
     # ─── the lead's decisions ───────────────────────────────────────────────────────────────────────
