@@ -30,10 +30,11 @@ def build_channels(settings: Settings, *, console: TextIO) -> dict[str, Channel]
 
 
 def build_runtime(settings: Settings, *, console: TextIO | None = None) -> Runtime:
-    """The live runtime: wall clock, the configured store and channels."""
+    """The live runtime: wall clock, the configured store and channels, reports under the data folder."""
     return Runtime(
         sessions=open_store(settings.resolved_database_url),
         channels=build_channels(settings, console=console or sys.stdout),
+        reports_dir=settings.data_dir / "reports",
     )
 
 
@@ -48,15 +49,24 @@ def run_protocol(runtime: Runtime, incident_id: int) -> None:
 
 
 def tick_open_incidents(runtime: Runtime) -> int:
-    """Run the protocol once for every open incident (what is due is done, nothing repeated)."""
-    from sqlalchemy import select
+    """Run the protocol once for every open incident (what is due is done, nothing repeated), and for
+    every resolved one still without its post-mortem (the run after its resolution did not finish)."""
+    from sqlalchemy import or_, select
 
-    from models import Incident, IncidentStatus, transaction
+    from models import Incident, IncidentStatus, PostMortem, transaction
 
+    reported = select(PostMortem.incident_id).where(PostMortem.rendered_at.is_not(None))
     with transaction(runtime.sessions) as session:
         ids = session.scalars(
             select(Incident.id)
-            .where(Incident.status.in_(IncidentStatus.open_statuses()))
+            .where(
+                or_(
+                    Incident.status.in_(IncidentStatus.open_statuses()),
+                    # Candidates only: the protocol's own post_mortem_due check decides.
+                    Incident.status.in_((IncidentStatus.RESOLVED, IncidentStatus.CLOSED))
+                    & Incident.id.not_in(reported),
+                )
+            )
             .order_by(Incident.id)
         ).all()
     for incident_id in ids:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -122,6 +123,7 @@ class Runtime:
     channels: dict[str, Channel]
     clock: Clock = field(default_factory=WallClock)
     waiter: Waiter | None = None  # None: stop where a wait would begin, resume later
+    reports_dir: Path | None = None  # where post-mortem files go; None: the report lives in the store only
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -44,6 +44,7 @@ from models import (
     DraftStatus,
     Incident,
     Person,
+    PostMortem,
     incident_by_ref,
     transaction,
 )
@@ -246,7 +247,7 @@ def resolve(
     benefit: Annotated[str, typer.Option(help="What the organisation gained from this crisis.")],
     as_: AsOption,
 ) -> None:
-    """Resolve the incident once its exit criteria hold, saying what was gained."""
+    """Resolve the incident once its exit criteria hold, saying what was gained; its post-mortem follows."""
 
     def act(session: Session, runtime: Runtime) -> tuple[Incident, Text]:
         incident, person = _incident(session, ref), _person(session, as_)
@@ -255,7 +256,18 @@ def resolve(
         line.append(Text(incident.benefit or ""))
         return incident, line
 
-    _act(act)
+    incident_id, ref_ = _act(act)
+    runtime = open_runtime()
+    # The protocol's run after resolution is what stores the post-mortem and tells the cell: one code
+    # path with server mode and drills, and `cellule tick` retries it should this process die first.
+    with console.status("Writing the post-mortem (Prefect)…"):
+        run_protocol(runtime, incident_id)
+    with transaction(runtime.sessions) as session:
+        path = session.scalar(select(PostMortem.report_path).where(PostMortem.incident_id == incident_id))
+    if path:
+        console.print(Text(f"Post-mortem of {ref_}: {path}"))
+    else:
+        console.print(f"Read the post-mortem: `cellule postmortem {ref_} --format html -o postmortem.html`.")
 
 
 def _act(act: Callable[[Session, Runtime], tuple[Incident, Text]]) -> tuple[int, str]:

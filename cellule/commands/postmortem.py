@@ -115,16 +115,17 @@ def evidence(
 
 
 def run_post_mortem(runtime: Runtime, incident_id: int) -> StoredReport | None:
-    """Run the post-mortem flow in this process; reports go to CELLULE_DATA_DIR/reports.
+    """Run the post-mortem flow in this process; the files go to the runtime's `reports_dir`.
 
-    What a front door calls once an incident (or a drill) has resolved; None when no report was due.
+    The protocol run after a resolution does this already; this is for asking again. None when not due.
     """
     from cellule.prefect_env import quiet_flow_runs
     from flows.postmortem import post_mortem
     from flows.runtime import use_runtime
 
+    reports_dir = runtime.reports_dir
     with use_runtime(runtime), quiet_flow_runs():
-        return post_mortem(incident_id, str(get_settings().data_dir / "reports"))
+        return post_mortem(incident_id, str(reports_dir) if reports_dir else None)
 
 
 def _default_locale() -> str:

@@ -19,6 +19,7 @@ from models import (
     Incident,
     LegalAction,
     PlatformReport,
+    PostMortem,
     PublicReply,
     ReviewCase,
     TimelineEvent,
@@ -82,7 +83,7 @@ def conclude_the_review_avenues(sessions) -> None:
                 row.status, row.abandoned_reason = status, reason
 
 
-def test_the_cell_exits_on_top_from_the_command_line(cellule, store):
+def test_the_cell_exits_on_top_from_the_command_line(cellule, store, tmp_path):
     sessions, counts = store
     shown = cellule("show", REF)
     assert "Drafts and approvals" in shown and "holding_statement" in shown and "awaiting_approval" in shown
@@ -121,6 +122,11 @@ def test_the_cell_exits_on_top_from_the_command_line(cellule, store):
     conclude_the_review_avenues(sessions)
     resolved = cellule("resolve", REF, "--benefit", BENEFIT, "--as", "sophie.marchand")
     assert "CRI-2026-0001 is resolved. What we gained: Un accueil formé" in resolved
+    report = tmp_path / "data" / "reports" / REF / "postmortem.fr.html"
+    assert f"Post-mortem of CRI-2026-0001: {report}" in resolved and report.is_file()
+    assert resolved.count("CRI-2026-0001 · Retour d'expérience prêt") == 3  # each member, on the console
+    with transaction(sessions) as session:
+        assert session.scalars(select(PostMortem.report_path)).one() == str(report)
 
     listed = cellule("commitments")
     assert "Former toute l'équipe d'accueil" in listed and "Sophie Marchand" in listed and "open" in listed

@@ -38,6 +38,7 @@ from models import (
     Participant,
     Person,
     PlatformReport,
+    PostMortem,
     PublicReply,
     ReviewCase,
     TimelineEvent,
@@ -172,8 +173,8 @@ def simulated(hotel):
     return runtime, clock, people
 
 
-def test_the_not_handled_branch_runs_from_the_holding_statement_to_resolution(simulated):
-    runtime, clock, people = simulated
+def run_to_resolution(runtime: Runtime, clock: SimulatedClock) -> int:
+    """The hotel's cell, from the holding statement through the not-handled branch to resolution."""
     script = Script(runtime, clock, report(runtime))
     script.at(minutes(20), approve("sophie.marchand", DraftKind.HOLDING_STATEMENT))
     script.at(minutes(25), approve("anne.roux", DraftKind.HOLDING_STATEMENT))
@@ -186,9 +187,15 @@ def test_the_not_handled_branch_runs_from_the_holding_statement_to_resolution(si
     script.at(minutes(185), conclude_the_avenues)
     script.at(minutes(190), resolve)
     script.run()
+    return script.incident_id
+
+
+def test_the_not_handled_branch_runs_from_the_holding_statement_to_resolution(simulated):
+    runtime, clock, people = simulated
+    incident_id = run_to_resolution(runtime, clock)
 
     with transaction(runtime.sessions) as session:
-        incident = session.get_one(Incident, script.incident_id)
+        incident = session.get_one(Incident, incident_id)
         drafts = session.scalars(select(Draft).order_by(Draft.number)).all()
         authors = {d.label: session.get_one(Person, d.author_id).key for d in drafts}
         statuses = [
@@ -222,6 +229,35 @@ def test_the_not_handled_branch_runs_from_the_holding_statement_to_resolution(si
         (minutes(120), "anne.roux"),
     ]
     assert not [r for r in people.received if r.template == "approval_reminder"]  # approved within the hour
+
+
+def test_resolution_stores_the_post_mortem_and_tells_the_cell_once_however_often_the_protocol_runs(
+    simulated, tmp_path
+):
+    runtime, clock, people = simulated
+    runtime.reports_dir = tmp_path
+    incident_id = run_to_resolution(runtime, clock)
+    run_protocol(runtime, incident_id)  # again, as the minute tick or a retry would
+    run_protocol(runtime, incident_id)
+
+    with transaction(runtime.sessions) as session:
+        ref = session.get_one(Incident, incident_id).ref
+        [stored] = session.scalars(select(PostMortem)).all()
+        notices = session.scalars(
+            select(Notification).where(Notification.template == "postmortem_ready")
+        ).all()
+        events = session.scalars(select(TimelineEvent).where(TimelineEvent.kind == "postmortem")).all()
+    path = tmp_path / ref / "postmortem.fr.html"
+    assert stored.rendered_at == minutes(190)  # the run that saw the resolution stored it
+    assert stored.report_path == str(path) and "<h2>Chronologie</h2>" in path.read_text(encoding="utf-8")
+    assert len(events) == 1
+    assert len(notices) == 3 and all(n.attempts == 1 for n in notices)
+    told = [(r.at, r.address) for r in people.received if r.template == "postmortem_ready"]
+    assert told == [
+        (minutes(190), "claire.morel"),
+        (minutes(190), "sophie.marchand"),
+        (minutes(190), "anne.roux"),
+    ]
 
 
 def test_approvers_of_a_holding_statement_nobody_decides_on_are_reminded_then_the_phase_stops(simulated):

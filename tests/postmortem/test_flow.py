@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from cellule.engine import tick_open_incidents
 from flows.postmortem import post_mortem, post_mortem_due, store_post_mortem
 from flows.runtime import Runtime, SimulatedClock, use_runtime
 from models import (
@@ -125,3 +126,22 @@ def test_the_flow_stores_and_sends_once_for_a_drill_marked_as_exercise(
     output = console.getvalue()
     assert output.count("EXERCICE — EXE-2026-0001 · Retour d'expérience prêt") == 2
     assert "EXE-2026-0001/postmortem.fr.html" in output
+
+
+@pytest.mark.flow
+def test_the_tick_writes_a_report_its_resolution_left_behind_then_leaves_the_incident_alone(
+    prefect_server: None, hotel: sessionmaker[Session], resolved: Built, tmp_path: Path
+) -> None:
+    console = io.StringIO()
+    runtime = Runtime(
+        sessions=hotel,
+        channels={"console": ConsoleChannel(console)},
+        clock=SimulatedClock(NOW),
+        reports_dir=tmp_path,
+    )
+    assert tick_open_incidents(runtime) == 1  # resolved, its report not stored: the process died first
+    assert tick_open_incidents(runtime) == 0
+    with transaction(hotel) as session:
+        path = session.scalars(select(PostMortem.report_path)).one()
+    assert path == str(tmp_path / "CRI-2026-0001" / "postmortem.fr.html")
+    assert console.getvalue().count("CRI-2026-0001 · Retour d'expérience prêt") == len(TOOK_A_ROLE)
