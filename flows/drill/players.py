@@ -304,7 +304,9 @@ class Players(ScriptedPeople):
             for avenue in AVENUES:
                 try:
                     with session.begin_nested():
-                        abandon_avenue(session, case=case, avenue=avenue, reason=NOT_REHEARSED, at=now)
+                        abandon_avenue(
+                            session, case=case, avenue=avenue, reason=NOT_REHEARSED, at=now, actor=lead.key
+                        )
                 except ReviewError:
                     pass  # already concluded
         resolve_incident(session, incident=incident, person=lead, benefit=self.scenario.exit.benefit, at=now)

@@ -28,6 +28,7 @@ from flows.drill.scoring import Rating, TargetResult, rate, score, targets_for
 from flows.intake import SignalReport, Triage, record_signal, triage_signal
 from flows.kit import load_kit, require_kit_version
 from flows.playbook import Kit
+from flows.postmortem import post_mortem_due
 from flows.runtime import Runtime, SimulatedClock, SimulatedWaiter, use_runtime
 from models import (
     Incident,
@@ -45,6 +46,7 @@ class DrillOutcome:
     scenario: str
     seed: int
     incident_ref: str
+    attack_type: str
     absent: tuple[str, ...]
     results: tuple[TargetResult, ...]
     rating: Rating
@@ -81,7 +83,7 @@ def play(
         while True:
             if players.acted:
                 players.acted = False
-                for incident_id in _open_incidents(sessions):
+                for incident_id in _incidents_to_run(sessions):
                     crisis_response(incident_id)
             players.look_around()
             upcoming = clock.next_event_at()
@@ -102,6 +104,7 @@ def play(
             scenario=scenario.name,
             seed=seed,
             incident_ref=incident.ref,
+            attack_type=incident.attack_type.value,
             absent=tuple(key for key, player in players.players.items() if player.absent),
             results=tuple(results),
             rating=rate(observed, results),
@@ -151,7 +154,11 @@ def inject(session: Session, report: SignalReport, *, at: datetime) -> Triage:
     return triage_signal(session, signal_id=signal.id, kit=kit, kit_version_id=version.id, at=at)
 
 
-def _open_incidents(sessions: sessionmaker[Session]) -> list[int]:
+def _incidents_to_run(sessions: sessionmaker[Session]) -> list[int]:
+    """Open incidents, and resolved ones still owed their post-mortem (the drill's report)."""
     with transaction(sessions) as session:
-        open_ = Incident.status.in_(IncidentStatus.open_statuses())
-        return list(session.scalars(select(Incident.id).where(open_).order_by(Incident.id)))
+        incidents = session.scalars(select(Incident).order_by(Incident.id)).all()
+        due = [
+            i for i in incidents if i.status in IncidentStatus.open_statuses() or post_mortem_due(session, i)
+        ]
+        return [i.id for i in due]

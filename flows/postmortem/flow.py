@@ -54,11 +54,14 @@ class StoredReport:
 
 
 def post_mortem_due(session: Session, incident: Incident) -> bool:
-    """True when the incident is resolved (or closed) and no report has been stored for it yet."""
-    if incident.resolved_at is None or incident.status not in (
+    """True when the incident is resolved (or closed), or is a drill that was stopped, and no report has
+    been stored for it yet."""
+    resolved = incident.resolved_at is not None and incident.status in (
         IncidentStatus.RESOLVED,
         IncidentStatus.CLOSED,
-    ):
+    )
+    stopped_drill = incident.is_drill and incident.status == IncidentStatus.CLOSED
+    if not (resolved or stopped_drill):
         return False
     stored = session.scalar(
         select(PostMortem.id).where(
