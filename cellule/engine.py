@@ -50,12 +50,16 @@ def run_protocol(runtime: Runtime, incident_id: int) -> None:
 
 def tick_open_incidents(runtime: Runtime) -> int:
     """Run the protocol once for every open incident (what is due is done, nothing repeated), and for
-    every resolved one still without its post-mortem (the run after its resolution did not finish)."""
+    every resolved one still without its post-mortem (the run after its resolution did not finish).
+    Live drills get their scenario's signals that fell due first."""
     from sqlalchemy import or_, select
 
+    from flows.drill.live import advance_live_drills
     from models import Incident, IncidentStatus, PostMortem, transaction
 
     reported = select(PostMortem.incident_id).where(PostMortem.rendered_at.is_not(None))
+    with transaction(runtime.sessions) as session:
+        advance_live_drills(session, now=runtime.now())
     with transaction(runtime.sessions) as session:
         ids = session.scalars(
             select(Incident.id)
