@@ -246,7 +246,8 @@ def show(number: Annotated[int, typer.Argument(help="The drill's number in the j
         drill = session.get(Drill, number)
         if drill is None:
             fail(f"No drill #{number} in the journal.", hint="See `cellule drill journal`.")
-        console.print(f"Drill #{drill.id}: {escape(drill.title)} ({drill.mode.value}, seed {drill.seed})")
+        how = f"simulated, seed {drill.seed}" if drill.seed is not None else drill.mode.value
+        console.print(f"Drill #{drill.id}: {escape(drill.title)} — {drill.incident_ref or '—'} ({how})")
         story = Table(title="What happened")
         for column in ("T+", "What", "Who", "Detail"):
             story.add_column(column, overflow="fold")
