@@ -140,6 +140,7 @@ class ScenarioInfo(Strict):
     title: dict[Literal["fr", "en"], str] = Field(min_length=1)
     summary: str | None = Field(default=None, max_length=2000)
     kit: str | None = None  # the example kit it was written for (used when no kit is loaded)
+    rehearses: AttackType | None = None  # the playbook scheduled drills rehearse with it
     duration: Duration = timedelta(hours=72)
     start: datetime = DEFAULT_START
 

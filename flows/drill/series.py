@@ -38,9 +38,11 @@ def run_series(
     seeds: Iterable[int],
     fresh: FreshStore,
     after_each: Callable[[DrillOutcome], None] = lambda _: None,
+    series: str | None = None,
 ) -> Series:
-    """Play the scenario once per seed, each in a fresh store; journal every run in `journal`."""
-    series, outcomes = new_series(), []
+    """Play the scenario once per seed, each in a fresh store; journal every run in `journal` under
+    `series` (a new id unless given)."""
+    series, outcomes = series or new_series(), []
     for seed in seeds:
         started = utc_now()
         with fresh() as sessions:
