@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,10 @@ class Reported:
     incident_id: int
     incident_ref: str
     opened: bool  # True: this report opened the incident
+    # The stored signal's identity beyond this store's ids (which repeat after a restore or in another
+    # store): its dedup key and when this store received it.
+    dedup_key: str
+    received_at: datetime
     regraded: bool = False  # True: it raised the incident's severity or changed its attack type
 
 
@@ -41,15 +46,24 @@ def report_attacks(
         if receipt is not None:
             receipt(session)
         stored = [record_signal(session, report=r, source=source, at=runtime.now()) for r in reports]
-        signals = [(signal.id, created) for signal, created in stored]
+        signals = [(signal.id, created, signal.dedup_key, signal.received_at) for signal, created in stored]
     outcomes = []
-    for signal_id, created in signals:
+    for signal_id, created, key, received_at in signals:
         with transaction(runtime.sessions) as session:
             version, kit = require_kit_version(session)
             triage = triage_signal(
                 session, signal_id=signal_id, kit=kit, kit_version_id=version.id, at=runtime.now()
             )
         outcomes.append(
-            Reported(signal_id, created, triage.incident_id, triage.ref, triage.opened, triage.regraded)
+            Reported(
+                signal_id=signal_id,
+                new_signal=created,
+                incident_id=triage.incident_id,
+                incident_ref=triage.ref,
+                opened=triage.opened,
+                dedup_key=key,
+                received_at=received_at,
+                regraded=triage.regraded,
+            )
         )
     return outcomes

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from cellule.prefect_env import without_embedded_defaults
 from cellule.settings import Settings
 
 BIN = Path(sys.executable).parent
@@ -46,6 +47,13 @@ class Service:
 
 def prefect_api_url(settings: Settings) -> str:
     return f"http://127.0.0.1:{settings.prefect_port}/api"
+
+
+def child_environment(**overrides: str) -> dict[str, str]:
+    """The environment of a child process: this one's, without the embedded Prefect defaults that
+    `configure_prefect_environment` set (they are for the ephemeral server only: a real server with them
+    would record no task runs or events and receive no logs), then `overrides`."""
+    return without_embedded_defaults(os.environ) | overrides
 
 
 def _spawn(name: str, command: list[str], env: dict[str, str], log_dir: Path) -> Service:
@@ -82,9 +90,9 @@ def _wait_healthy(service: Service, url: str, timeout: float) -> None:
 
 def start_prefect_server(settings: Settings, *, timeout: float = 120) -> Service:
     """Prefect's own server and database (SQLite in data_dir, or CELLULE_PREFECT_DATABASE_URL)."""
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
-    env["PREFECT_HOME"] = str(settings.data_dir / "prefect-server")
-    env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    env = child_environment(PREFECT_HOME=str(settings.data_dir / "prefect-server"))
+    env.pop("PREFECT_API_URL", None)
+    env.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if settings.prefect_database_url:
         env["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = settings.prefect_database_url
     command = [
@@ -107,7 +115,7 @@ def start_prefect_server(settings: Settings, *, timeout: float = 120) -> Service
 
 def start_flow_runner(settings: Settings) -> Service:
     """Serves Cellule's deployments (the protocol per incident, and the tick every minute)."""
-    env = dict(os.environ, PREFECT_API_URL=prefect_api_url(settings))
+    env = child_environment(PREFECT_API_URL=prefect_api_url(settings))
     return _spawn(
         "flow-runner", [sys.executable, "-m", "cellule.deployments"], env, settings.data_dir / "logs"
     )
@@ -131,7 +139,7 @@ def running(*starters) -> Iterator[list[Service]]:  # type: ignore[no-untyped-de
 
 def create_process_pool(api_url: str, pool: str) -> None:
     """Create (or keep) a process work pool on the Prefect server at `api_url`."""
-    env = dict(os.environ, PREFECT_API_URL=api_url)
+    env = child_environment(PREFECT_API_URL=api_url)
     subprocess.run(
         [str(BIN / "prefect"), "work-pool", "create", pool, "--type", "process", "--overwrite"],
         env=env,
@@ -159,4 +167,4 @@ def start_worker(
     """A `prefect worker` process polling `pool`, running at most `limit` flow runs at once; `env` carries
     its CELLULE_* settings."""
     command = [str(BIN / "prefect"), "worker", "start", "--pool", pool, "--name", name, "--limit", str(limit)]
-    return _spawn(name, command, dict(os.environ, **env, PREFECT_API_URL=api_url), log_dir)
+    return _spawn(name, command, child_environment(**env, PREFECT_API_URL=api_url), log_dir)

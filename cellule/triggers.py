@@ -8,6 +8,7 @@ run. So a storm of 10,000 reviews about one place starts a handful of runs, not 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import UTC
 
 from cellule.reporting import Reported
 from flows.runtime import Runtime
@@ -15,12 +16,28 @@ from flows.runtime import Runtime
 Trigger = Callable[[Iterable[Reported]], None]
 
 
+def run_key(outcome: Reported) -> str:
+    """The key of the protocol run one stored signal starts: `signal:<dedup key>/received:<UTC time>`.
+
+    It names the stored signal, not this store's row ids: ids repeat when the store is restored or reset,
+    or when a second store shares the Prefect server, and Prefect would then hand back an old flow run
+    instead of starting one. The dedup key says which review or post; the time this store received it
+    (to the microsecond, as stored) tells two stores, or a store before and after a restore, apart. A
+    retried request about the same stored signal gives the same key, so it never starts a second run.
+    """
+    received = outcome.received_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return f"signal:{outcome.dedup_key}/received:{received}"
+
+
 def incidents_to_run(outcomes: Iterable[Reported]) -> dict[int, str]:
-    """Incident id → idempotency key, for the outcomes that need the protocol to run now."""
+    """Incident id → idempotency key (`run_key`), for the outcomes that need the protocol now.
+
+    The first signal that needs a run names it: one run per incident per report, however many signals.
+    """
     runs: dict[int, str] = {}
     for outcome in outcomes:
         if outcome.new_signal and (outcome.opened or outcome.regraded):
-            runs.setdefault(outcome.incident_id, f"incident:{outcome.incident_id}/signal:{outcome.signal_id}")
+            runs.setdefault(outcome.incident_id, run_key(outcome))
     return runs
 
 
@@ -36,7 +53,11 @@ def in_process(runtime: Runtime) -> Trigger:
 
 
 def deployment_run(incident_id: int, idempotency_key: str | None = None) -> None:
-    """Start a run of the served `respond-to-incident` deployment for one incident, without waiting."""
+    """Start a run of the served `respond-to-incident` deployment for one incident, without waiting.
+
+    Prefect returns the existing flow run instead of starting one when `idempotency_key` was used before
+    on this deployment, so the key must never repeat for a different cause (see `run_key`).
+    """
     from prefect.deployments import run_deployment
 
     from cellule.deployments import RESPOND, deployment_name
@@ -52,7 +73,9 @@ def deployment_run(incident_id: int, idempotency_key: str | None = None) -> None
 def as_deployment_runs() -> Trigger:
     """One deployment run per incident that needs it (server mode).
 
-    The idempotency key names the signal that caused it, so a retried HTTP request never starts two runs.
+    The idempotency key names the stored signal that caused it (`run_key`): a retried HTTP
+    request never starts two runs, and a signal stored anew (another store, a restored one) always starts
+    its own.
     """
 
     def trigger(outcomes: Iterable[Reported]) -> None:

@@ -196,7 +196,8 @@ def change_status(
     """Move the incident along its status machine, or raise `InvalidTransition`."""
     allowed = TRANSITIONS[incident.status]
     if incident.is_drill and incident.status in IncidentStatus.open_statuses():
-        allowed = allowed | {IncidentStatus.CLOSED}  # a drill may be stopped where it stands; a crisis may not
+        # A drill may be stopped where it stands; a crisis may not.
+        allowed = allowed | {IncidentStatus.CLOSED}
     if to not in allowed:
         raise InvalidTransition(f"{incident.ref}: cannot go from {incident.status} to {to}")
     old = incident.status

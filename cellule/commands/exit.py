@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from cellule.commands.common import console, fail, open_runtime, reader_zone
 from cellule.commands.exit_view import commitment_row, local
 from cellule.commands.incidents import ZoneOption
+from cellule.commands.postmortem import stored_report_path
 from cellule.engine import run_protocol
 from flows.branches import ExitBranch, ExitError, choose_branch
 from flows.commitments import (
@@ -44,7 +45,6 @@ from models import (
     DraftStatus,
     Incident,
     Person,
-    PostMortem,
     incident_by_ref,
     transaction,
 )
@@ -262,8 +262,7 @@ def resolve(
     # path with server mode and drills, and `cellule tick` retries it should this process die first.
     with console.status("Writing the post-mortem (Prefect)…"):
         run_protocol(runtime, incident_id)
-    with transaction(runtime.sessions) as session:
-        path = session.scalar(select(PostMortem.report_path).where(PostMortem.incident_id == incident_id))
+    path = stored_report_path(runtime, incident_id)
     if path:
         console.print(Text(f"Post-mortem of {ref_}: {path}"))
     else:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.markup import escape
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cellule.commands.common import console, fail, open_runtime, reader_zone
@@ -34,7 +35,7 @@ from flows.postmortem import (
     render_report,
 )
 from flows.runtime import Runtime
-from models import Incident, incident_by_ref, transaction
+from models import Incident, PostMortem, incident_by_ref, transaction
 
 MAX_NOTES_BYTES = 1_000_000
 
@@ -128,6 +129,13 @@ def run_post_mortem(runtime: Runtime, incident_id: int) -> StoredReport | None:
         return post_mortem(incident_id, str(reports_dir) if reports_dir else None)
 
 
+def stored_report_path(runtime: Runtime, incident_id: int) -> str | None:
+    """Where the incident's stored post-mortem is: its HTML file in the kit's language, as the flow stored
+    it; None when there is none, or it was kept in the database only (no reports folder)."""
+    with transaction(runtime.sessions) as session:
+        return session.scalar(select(PostMortem.report_path).where(PostMortem.incident_id == incident_id))
+
+
 def _default_locale() -> str:
     locale = get_settings().default_locale
     return locale if locale in {lang.value for lang in Language} else Language.EN.value
@@ -166,7 +174,7 @@ def _store(runtime: Runtime, ref: str) -> None:
     if stored is None:
         console.print(f"No post-mortem due for {ref.upper()}: not resolved yet, or its report is stored.")
         return
-    where = stored.files.get("fr.html") or "the database"
+    where = stored_report_path(runtime, stored.incident_id) or "the database"
     console.print(
         f"✓ Post-mortem of {stored.ref} stored ({escape(where)}); {stored.notified} member(s) told."
     )

@@ -1,8 +1,9 @@
 """`cellule tick` and `cellule watch`: keep every open incident's protocol moving on the embedded default.
 
 With no server, nothing runs between commands: a reminder or a backup call falls due while nobody is
-typing. `tick` runs each open incident's protocol once (what is due is done, nothing is repeated);
-`watch` ticks at an interval until Ctrl-C. In server mode a scheduled deployment does the same.
+typing. `tick` runs the protocol once for each open incident, and for each resolved one whose post-mortem
+is not stored yet (what is due is done, nothing is repeated); `watch` ticks at an interval until Ctrl-C.
+In server mode a scheduled deployment does the same.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from cellule.engine import tick_open_incidents
 
 
 def tick() -> None:
-    """Do what is due now for every open incident: reminders, backup calls, escalations."""
-    count = tick_open_incidents(open_runtime())
-    console.print(f"✓ {count} open incident(s) brought up to date.")
+    """Do what is due now for every open incident (reminders, backup calls, escalations), and write the
+    post-mortem a resolution left behind."""
+    count = tick_open_incidents(open_runtime())  # open incidents, and resolved ones awaiting their report
+    console.print(f"✓ {count} incident(s) brought up to date.")
 
 
 def watch(

@@ -15,9 +15,10 @@ from typer.testing import CliRunner
 
 from cellule.commands.period import report_period
 from cellule.commands.postmortem import evidence, postmortem
+from cellule.commands.watch import tick
 from cellule.settings import get_settings
 from cellule.store import open_store
-from models import ActionItem, PostMortem, transaction
+from models import ActionItem, KitVersion, PostMortem, transaction
 from tests.postmortem.scenario import build_drill, build_resolved, load_hotel_kit
 
 Run = Callable[..., Result]
@@ -41,6 +42,7 @@ def run(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     app.command()(postmortem)
     app.command(name="report-period")(report_period)
     app.command()(evidence)
+    app.command()(tick)
     runner = CliRunner()
     yield lambda *args: runner.invoke(app, list(args))
     get_settings.cache_clear()
@@ -148,6 +150,32 @@ def test_the_period_report_from_the_command_line(run: Run) -> None:
     assert run("report-period", "--from", "soon", "--to", "2026-11-01").exit_code == 2
 
 
+@pytest.fixture(scope="module")
+def prefect_server() -> Iterator[None]:
+    from prefect.testing.utilities import prefect_test_harness
+
+    from cellule.prefect_env import quiet_flow_runs
+
+    with prefect_test_harness(server_startup_timeout=60), quiet_flow_runs():
+        yield
+
+
+@pytest.mark.flow
+def test_storing_the_report_says_where_the_kits_language_version_is(
+    prefect_server: None, run: Run, tmp_path: Path, sqlite_url: str
+) -> None:
+    sessions = open_store(sqlite_url)
+    with transaction(sessions) as session:  # the hotel's kit, written in English
+        for version in session.scalars(select(KitVersion)):
+            version.document = {**version.document, "kit": {**version.document["kit"], "locale": "en"}}
+    result = run("postmortem", "CRI-2026-0001", "--store")
+    assert result.exit_code == 0, result.output
+    report = tmp_path / "data" / "reports" / "CRI-2026-0001" / "postmortem.en.html"
+    assert f"stored ({report});" in result.output.replace("\n", "") and report.is_file()
+    with transaction(sessions) as session:
+        assert session.scalars(select(PostMortem.report_path)).one() == str(report)
+
+
 def test_the_evidence_bundle_from_the_command_line(run: Run, tmp_path: Path) -> None:
     bundle = tmp_path / "bundle.zip"
     result = run("evidence", "CRI-2026-0001", "-o", str(bundle))
@@ -155,3 +183,13 @@ def test_the_evidence_bundle_from_the_command_line(run: Run, tmp_path: Path) -> 
     with zipfile.ZipFile(bundle) as archive:
         assert "CRI-2026-0001/SHA256SUMS" in archive.namelist()
         assert "CRI-2026-0001/evidence/R1-google-g-review-1.txt" in archive.namelist()
+
+
+@pytest.mark.flow
+def test_the_tick_counts_the_resolved_incidents_it_writes_a_report_for(
+    prefect_server: None, run: Run
+) -> None:
+    first = run("tick")  # nothing open: the resolved incident and the finished drill, awaiting their report
+    assert first.exit_code == 0, first.output
+    assert "✓ 2 incident(s) brought up to date." in first.output and "open incident" not in first.output
+    assert "✓ 0 incident(s) brought up to date." in run("tick").output

@@ -101,7 +101,7 @@ def test_two_workers_and_a_burst_make_one_incident_and_send_each_message_once(
 ):
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from cellule.triggers import deployment_run
+    from cellule.triggers import deployment_run, run_key
 
     settings = prefect_on_postgres
     api_url = f"http://127.0.0.1:{settings.prefect_port}/api"
@@ -142,7 +142,7 @@ def test_two_workers_and_a_burst_make_one_incident_and_send_each_message_once(
                 outcomes = list(pool.map(report, range(BURST)))
             with temporary_settings(updates={PREFECT_API_URL: api_url}):
                 for outcome in outcomes:  # one run per signal: the workers race on the same incident
-                    deployment_run(outcome.incident_id, f"burst:{outcome.signal_id}")
+                    deployment_run(outcome.incident_id, run_key(outcome))
             runs = wait_for_runs(api_url, BURST, timeout=240)
 
     assert all(r.state.is_completed() for r in runs), [r.state for r in runs]
