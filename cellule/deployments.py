@@ -9,6 +9,7 @@ the protocol inside it. `prefect.yaml` declares the same deployments for workers
 from __future__ import annotations
 
 from prefect import flow, serve
+from prefect.schedules import Cron
 
 from cellule import engine
 from cellule.settings import get_settings
@@ -22,6 +23,10 @@ DEPLOYMENT = "cellule"
 TICK_SECONDS = 60
 COMMITMENTS = "remind-commitment-owners"
 COMMITMENTS_SECONDS = 3600  # commitments are due in days: an hourly look is on time without spamming
+DRILLS = "rehearse-every-playbook"
+DRILLS_CRON = "0 6 * * 1"  # Mondays at 6, before the week starts: a slip is read with the first coffee
+DRILLS_TIMEZONE = "Europe/Paris"
+DRILL_RUNS = 20
 
 
 @flow(name=RESPOND)
@@ -44,6 +49,30 @@ def remind_commitment_owners() -> int:
         return remind_commitments()
 
 
+@flow(name=DRILLS)
+def rehearse_every_playbook(runs: int = DRILL_RUNS) -> dict[str, dict[str, float]]:
+    """Play a simulated drill of every playbook against the kit in force, `runs` times each, and tell the
+    kit's owner of any target that stopped holding; per scenario, the share of runs meeting each target."""
+    from uuid import uuid4
+
+    from cellule.scratch import scratch_stores
+    from flows.drill.scheduled import rehearse_every_playbook as rehearse
+    from notifications import dispatch_due
+
+    runtime = engine.build_runtime(get_settings())
+    with scratch_stores() as fresh:
+        rehearsals = rehearse(
+            runtime.sessions,
+            fresh=fresh,
+            runs=runs,
+            now=runtime.now(),
+            available=runtime.available_channels,
+            round_id=uuid4().hex[:12],
+        )
+    dispatch_due(runtime.sessions, channels=runtime.channels, now=runtime.now())
+    return {r.scenario: {t.key: t.share_met for t in r.summary.targets} for r in rehearsals}
+
+
 def deployment_name(flow_name: str) -> str:
     return f"{flow_name}/{DEPLOYMENT}"
 
@@ -53,12 +82,18 @@ def main() -> None:
         respond_to_incident.to_deployment(name=DEPLOYMENT),
         tick.to_deployment(name=DEPLOYMENT, interval=TICK_SECONDS),
         remind_commitment_owners.to_deployment(name=DEPLOYMENT, interval=COMMITMENTS_SECONDS),
+        rehearse_every_playbook.to_deployment(
+            name=DEPLOYMENT, schedule=Cron(DRILLS_CRON, timezone=DRILLS_TIMEZONE)
+        ),
         limit=4,  # concurrent flow runs in this process; scale out with work pools instead
     )
 
 
 if __name__ == "__main__":
+    import os
+
     from cellule.prefect_env import configure_prefect_environment
 
-    configure_prefect_environment(get_settings().data_dir)
+    # Served to a real Prefect server (what `cellule up` starts): none of the embedded server's defaults.
+    configure_prefect_environment(get_settings().data_dir, embedded=not os.environ.get("PREFECT_API_URL"))
     main()
