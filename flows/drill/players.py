@@ -117,7 +117,11 @@ class Players(ScriptedPeople):
     players: dict[str, Player] = field(default_factory=dict)
     rng: random.Random = field(default_factory=random.Random)
     stumbles: list[Stumble] = field(default_factory=list)
-    acted: bool = False  # someone acted since the runner last ran the protocol
+    # Whether the protocol must run again: an answer to an alert (surround's business) always asks for
+    # it; any other act only when it landed while no protocol run was going — one that lands during a
+    # run is seen by exit on top, which waits for exactly these acts.
+    acted: bool = False
+    in_protocol: bool = False
     _planned: set[str] = field(default_factory=set)
 
     # ─── what people receive ────────────────────────────────────────────────────────────────────────
@@ -225,7 +229,7 @@ class Players(ScriptedPeople):
                     act(session, incident, person, now)
             except (AnswerError, ExitError, QuorumError, ReviewError) as refused:
                 self.stumbles.append(Stumble(now, person_key, name, str(refused)))
-            self.acted = True
+            self.acted = self.acted or not self.in_protocol
             self.look_around()
 
         self.clock.schedule(self.clock.now() + after, land)

@@ -82,9 +82,10 @@ def play(
         clock.advance_to(start)
         while True:
             if players.acted:
-                players.acted = False
+                players.acted, players.in_protocol = False, True
                 for incident_id in _incidents_to_run(sessions):
                     crisis_response(incident_id)
+                players.in_protocol = False
             players.look_around()
             upcoming = clock.next_event_at()
             if upcoming is None or upcoming > end:
