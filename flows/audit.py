@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from flows.drill.journal import latest_failing_targets
 from flows.findings import DUTIES, LANGUAGES, LEVELS, Category, Finding, FindingSeverity
 from flows.handles import account_label, broken_rule, platform_name, same_name, usual_name
 from flows.playbook import Kit
@@ -86,6 +87,8 @@ class Snapshot:
     templates: Mapping[str, frozenset[str]]  # locale → message templates present in full
     channels: frozenset[str]  # the channels configured, console included
     now: datetime
+    # attack type → the latest drill (or series) of it: its scenario, when it ended, the targets it failed
+    drill_results: Mapping[str, tuple[str, datetime, tuple[str, ...]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,6 @@ class AuditReport:
     findings: tuple[Finding, ...]  # most severe first
     breakdown: dict[Category, int]  # 0–100 per category
     score: int  # 0–100
-    notes: tuple[str, ...]  # what the audit could not check yet (keys of flows.findings.NOTES)
 
     def count(self, severity: FindingSeverity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -151,6 +153,7 @@ def take_snapshot(session: Session, *, kit: Kit, now: datetime, channels: frozen
         templates=shipped_templates(),
         channels=channels,
         now=now,
+        drill_results=latest_failing_targets(session),
     )
 
 
@@ -183,7 +186,7 @@ def audit(snapshot: Snapshot) -> AuditReport:
     score = round(sum(WEIGHTS[c] * breakdown[c] for c in Category) / sum(WEIGHTS.values()))
     if any(f.severity == FindingSeverity.CRITICAL for f in findings):
         score = min(score, CRITICAL_CAP)
-    return AuditReport(snapshot.now, tuple(findings), breakdown, score, ("drill_targets_unavailable",))
+    return AuditReport(snapshot.now, tuple(findings), breakdown, score)
 
 
 def reachable(person: PersonFacts, channels: frozenset[str]) -> bool:
@@ -336,8 +339,26 @@ def _drill_findings(s: Snapshot) -> Iterator[Finding]:
         else:
             last = s.last_drills.get(name)
         cadence: timedelta = playbook.drill_every or s.kit.readiness.drill_every
+        yield from _failing_targets(s, name, own)
         if last is None:
             yield Finding("never_drilled", name, {"playbook": name})
         elif s.now - last > cadence:
             params = {"playbook": name, "since": last.date().isoformat(), "days": str(cadence.days)}
             yield Finding("drill_overdue", name, params)
+
+
+def _failing_targets(s: Snapshot, name: str, own: set[str]) -> Iterator[Finding]:
+    """The playbook's latest drill (live, or a simulated series) missed targets: say which."""
+    types = [name] if name != "default" else [t.value for t in AttackType if t.value not in own]
+    latest = [s.drill_results[t] for t in types if t in s.drill_results]
+    if not latest:
+        return
+    scenario, ended, failed = max(latest, key=lambda result: result[1])
+    if failed:
+        params = {
+            "playbook": name,
+            "scenario": scenario,
+            "targets": ", ".join(t.replace("_", " ") for t in failed),
+            "since": ended.date().isoformat(),
+        }
+        yield Finding("drill_targets_failing", name, params)

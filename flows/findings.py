@@ -214,9 +214,18 @@ WORDING: dict[str, tuple[FindingSeverity, Category, dict[str, tuple[str, str]]]]
     }),
     "never_drilled": (WARN, Category.DRILLS, {
         "en": ("The {playbook} playbook has never been rehearsed.",
-               "Rehearse it with the cell, like a fire drill (a drill incident, marked as an exercise)."),
+               "Rehearse it with the cell, like a fire drill: cellule drill start SCENARIO --live."),
         "fr": ("Le playbook {playbook} n'a jamais été répété.",
-               "Répétez-le avec la cellule, comme un exercice d'évacuation (un incident d'exercice)."),
+               "Répétez-le avec la cellule, comme un exercice d'évacuation : cellule drill start SCÉNARIO "
+               "--live."),
+    }),
+    "drill_targets_failing": (WARN, Category.DRILLS, {
+        "en": ("The latest drill of the {playbook} playbook ({scenario}, {since}) missed: {targets}.",
+               "See where it breaks with cellule drill run {scenario} --runs 20, then fix the kit "
+               "(a backup for the role, more approving roles, a shorter time-out)."),
+        "fr": ("Le dernier exercice du playbook {playbook} ({scenario}, le {since}) a manqué : {targets}.",
+               "Voyez où cela casse avec cellule drill run {scenario} --runs 20, puis corrigez le kit "
+               "(un suppléant pour le rôle, plus de rôles approbateurs, un délai plus court)."),
     }),
     "drill_overdue": (WARN, Category.DRILLS, {
         "en": ("The {playbook} playbook was last rehearsed on {since}; it should be every {days} days.",
@@ -227,16 +236,6 @@ WORDING: dict[str, tuple[FindingSeverity, Category, dict[str, tuple[str, str]]]]
     }),
 }
 # fmt: on
-
-# Said once with the score, not counted in it.
-NOTES: dict[str, dict[str, str]] = {
-    "drill_targets_unavailable": {
-        "en": "Drill targets (acknowledge, assemble, first statement) cannot be checked yet: drill results "
-        "are not recorded.",
-        "fr": "Les objectifs des exercices (prise en compte, réunion, première déclaration) ne peuvent pas "
-        "encore être vérifiés : les résultats des exercices ne sont pas enregistrés.",
-    },
-}
 
 DUTIES: dict[str, Localized] = {
     "owner": {"en": "owner", "fr": "responsable du compte"},

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.audit import AuditReport, audit, take_snapshot
-from flows.findings import NOTES, FindingSeverity
+from flows.findings import FindingSeverity
 from flows.kit import require_kit
 from flows.playbook import Kit
 from flows.runtime import current_runtime
@@ -42,7 +42,6 @@ def audit_context(report: AuditReport, *, kit: Kit, locale: str, person_name: st
         "critical": report.count(FindingSeverity.CRITICAL),
         "findings": [f.as_context(locale) for f in shown],
         "more": len(report.findings) - len(shown),
-        "notes": [NOTES[n].get(locale, NOTES[n]["en"]) for n in report.notes],
     }
 
 

@@ -36,6 +36,7 @@ class Drill(Base):
     kit_sha256: Mapped[str | None] = mapped_column(String(64))
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"), index=True)  # live drills
     incident_ref: Mapped[str | None] = mapped_column(String(20))
+    attack_type: Mapped[str | None] = mapped_column(String(32), index=True)  # the playbook it rehearsed
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]  # a live drill is running until it is stopped
     rating: Mapped[str | None] = mapped_column(String(48))

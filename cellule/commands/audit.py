@@ -11,7 +11,7 @@ from rich.text import Text
 
 from cellule.commands.common import console, err_console, fail, open_runtime
 from flows.audit import AuditReport
-from flows.findings import NOTES, FindingSeverity
+from flows.findings import FindingSeverity
 from flows.kit import KitError, NoKit
 from flows.readiness import audit_now, tell_the_owner
 from models import Person, transaction
@@ -90,8 +90,6 @@ def _print_report(report: AuditReport, locale: str) -> None:
     counts = ", ".join(f"{report.count(s)} {s.value}" for s in FindingSeverity)
     title = Text.assemble(("Readiness ", "bold"), (f"{report.score}/100", f"bold {_style(report.score)}"))
     console.print(Panel(breakdown, title=title, title_align="left", subtitle=counts, expand=False))
-    for note in report.notes:
-        console.print(Text(NOTES[note].get(locale, NOTES[note]["en"]), style="dim"))
 
 
 def _style(score: int) -> str:

@@ -10,14 +10,17 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.drill.scenario import Scenario
-from flows.drill.scoring import Rating, TargetResult, TargetSummary, summarise
-from flows.drill.simulated import DrillOutcome
+from flows.drill.scoring import PASS_SHARE, Rating, TargetResult, TargetSummary, summarise
 from models import Drill, DrillMode
+
+if TYPE_CHECKING:  # the journal is read by the audit, which the protocol itself imports
+    from flows.drill.simulated import DrillOutcome
 
 
 def new_series() -> str:
@@ -63,6 +66,7 @@ def record_simulated(
         seed=outcome.seed,
         kit_sha256=kit_sha256,
         incident_ref=outcome.incident_ref,
+        attack_type=outcome.attack_type,
         started_at=started_at,
         ended_at=ended_at,
         rating=outcome.rating.value,
@@ -99,6 +103,28 @@ def series_summary(drills: Sequence[Drill]) -> SeriesSummary:
 
 def drills_of_series(session: Session, series: str) -> list[Drill]:
     return list(session.scalars(select(Drill).where(Drill.series == series).order_by(Drill.id)))
+
+
+def failing(summary: SeriesSummary) -> set[str]:
+    """The targets fewer than `PASS_SHARE` of the runs met."""
+    return {t.key for t in summary.targets if t.share_met < PASS_SHARE}
+
+
+def latest_failing_targets(session: Session) -> dict[str, tuple[str, datetime, tuple[str, ...]]]:
+    """Per attack type rehearsed: the latest finished drill (or series) — its scenario, when it ended,
+    and the targets it failed."""
+    found: dict[str, tuple[str, datetime, tuple[str, ...]]] = {}
+    ended = select(Drill).where(Drill.ended_at.is_not(None), Drill.attack_type.is_not(None))
+    for drill in session.scalars(ended.order_by(Drill.id.desc())):
+        if drill.attack_type in found:
+            continue
+        if drill.series is not None:
+            keys = failing(series_summary(drills_of_series(session, drill.series)))
+        else:
+            keys = {r.key for r in map(result_from_json, drill.results or []) if not r.met}
+        assert drill.attack_type is not None and drill.ended_at is not None
+        found[drill.attack_type] = (drill.scenario, drill.ended_at, tuple(sorted(keys)))
+    return found
 
 
 def _seconds(value: timedelta | None) -> int | None:

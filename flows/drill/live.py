@@ -132,7 +132,7 @@ def stop_live_drill(session: Session, *, drill: Drill, now: datetime, actor: str
         actor=actor,
         summary="EXERCICE / DRILL — drill stopped",
     )
-    drill.ended_at = now
+    drill.ended_at, drill.attack_type = now, incident.attack_type.value
     drill.results = [result_json(r) for r in results]
     drill.rating = rate(observed, results).value
     drill.events = list(journal_events(session, incident, [], drill.started_at))

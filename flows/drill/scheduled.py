@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from flows.drill.journal import SeriesSummary, drills_of_series, series_summary
+from flows.drill.journal import SeriesSummary, drills_of_series, failing, series_summary
 from flows.drill.scenario import (
     Behaviour,
     Scenario,
@@ -26,7 +26,7 @@ from flows.drill.scenario import (
     problems_with,
     read_scenario,
 )
-from flows.drill.scoring import TargetSummary
+from flows.drill.scoring import PASS_SHARE, TargetSummary
 from flows.drill.series import FreshStore, run_series
 from flows.kit import require_kit_version
 from flows.playbook import Kit
@@ -34,7 +34,6 @@ from flows.postmortem.formatting import duration, percent
 from models import AttackType, Drill, DrillMode, Notification, Person, transaction
 from notifications import enqueue, route_for
 
-PASS_SHARE = 0.9  # a target holds when at least nine runs in ten meet it
 PRIMARY_AWAY = 0.3  # holidays, illness, a phone left at home: about a third of the time, said bluntly
 SCHEDULED = "scheduled-"  # the prefix of a scheduled round's series ids
 TEMPLATE = "drill_regression"
@@ -111,10 +110,6 @@ def rehearse_every_playbook(
             Rehearsal(scenario.name, str(scenario.signals[0].attack_type), series.summary, slipped, told)
         )
     return rehearsals
-
-
-def failing(summary: SeriesSummary) -> set[str]:
-    return {t.key for t in summary.targets if t.share_met < PASS_SHARE}
 
 
 def slipped_targets(current: SeriesSummary, previous: SeriesSummary | None) -> list[TargetSummary]:

@@ -27,6 +27,7 @@ TIMED = {
     "resolved": "resolved_at",
 }
 CORE = frozenset({"assemble", "holding_approved", "first_statement"})
+PASS_SHARE = 0.9  # across a series, a target holds when at least nine runs in ten meet it
 
 
 class Rating(enum.StrEnum):

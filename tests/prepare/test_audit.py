@@ -17,7 +17,7 @@ from flows.findings import WORDING, Category, FindingSeverity
 from flows.inventory import apply_inventory
 from flows.inventory_files import read_accounts_file
 from flows.offboarding import mark_revoked
-from models import transaction
+from models import Drill, DrillMode, transaction
 from tests.prepare.scenario import NOW, ready_kit, record_drill, run_audit, without_person
 
 Edit = Callable[[dict[str, Any]], None]
@@ -139,7 +139,6 @@ def test_the_ready_kit_has_no_finding_and_a_full_score(ready_store):
     assert report.findings == ()
     assert report.score == 100
     assert set(report.breakdown.values()) == {100}
-    assert report.notes == ("drill_targets_unavailable",)  # said, not silently skipped
 
 
 @pytest.mark.parametrize(("code", "mistake", "subject"), KIT_MISTAKES)
@@ -252,6 +251,46 @@ def test_a_playbook_never_rehearsed_or_rehearsed_too_long_ago_is_found(sessions,
 
     record_drill(sessions, attack_type="account_takeover", at=NOW - timedelta(days=3))
     assert not [f for f in run_audit(sessions).findings if f.category == Category.DRILLS]
+
+
+def journal(sessions, *, attack_type: str, ended_days_ago: int, missed: list[str], series: str | None = None):  # type: ignore[no-untyped-def]
+    """A drill as the journal keeps it: one run (`series`: of a series) and the targets it missed."""
+    results = [{"key": k, "met": k not in missed} for k in ("acknowledge", "assemble", "holding_approved")]
+    with transaction(sessions) as session:
+        session.add(
+            Drill(
+                scenario="hijacked-account",
+                title="A hijacked brand account",
+                mode=DrillMode.SIMULATED if series else DrillMode.LIVE,
+                series=series,
+                attack_type=attack_type,
+                started_at=NOW - timedelta(days=ended_days_ago, hours=1),
+                ended_at=NOW - timedelta(days=ended_days_ago),
+                results=results,
+                document={},
+            )
+        )
+
+
+def test_the_latest_drill_of_a_playbook_missing_targets_is_found_until_one_meets_them(ready_store):
+    journal(ready_store, attack_type="rumor", ended_days_ago=20, missed=["assemble"])  # the default's
+    [failing] = [f for f in run_audit(ready_store).findings if f.code == "drill_targets_failing"]
+    assert (failing.subject, failing.category) == ("default", Category.DRILLS)
+    assert "(hijacked-account, " in failing.problem("en") and "missed: assemble" in failing.problem("en")
+    assert "cellule drill run hijacked-account --runs 20" in failing.fix("en")
+
+    # A series of ten runs of which one missed approval: nine in ten hold, so the target holds.
+    for n in range(10):
+        journal(
+            ready_store,
+            attack_type="rumor",
+            ended_days_ago=2,
+            missed=["holding_approved"] * (n == 0),
+            series="s1",
+        )
+    assert "drill_targets_failing" not in codes(run_audit(ready_store))
+    journal(ready_store, attack_type="rumor", ended_days_ago=1, missed=["holding_approved"], series="s2")
+    assert "holding approved" in run_audit(ready_store).findings[-1].problem("en")
 
 
 def test_the_score_weighs_each_category_and_caps_it_while_anything_is_critical(ready_store, load):
