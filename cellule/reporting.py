@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from flows.intake import SignalReport, record_signal, triage_signal
+from flows.intake import SignalReport, record_signal, triage_with_kit_in_force
 from flows.kit import require_kit_version
 from flows.runtime import Runtime
 from models import transaction
@@ -50,10 +50,7 @@ def report_attacks(
     outcomes = []
     for signal_id, created, key, received_at in signals:
         with transaction(runtime.sessions) as session:
-            version, kit = require_kit_version(session)
-            triage = triage_signal(
-                session, signal_id=signal_id, kit=kit, kit_version_id=version.id, at=runtime.now()
-            )
+            triage = triage_with_kit_in_force(session, signal_id=signal_id, at=runtime.now())
         outcomes.append(
             Reported(
                 signal_id=signal_id,

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from flows.kit import require_kit_version
 from flows.playbook import Kit
 from flows.reviews import open_review_case
 from flows.triage import SignalFacts, classify, dedup_key, rate_severity, target_key
@@ -190,6 +191,12 @@ def _facts(signal: Signal) -> SignalFacts:
         reach=signal.reach,
         observed_at=signal.observed_at,
     )
+
+
+def triage_with_kit_in_force(session: Session, *, signal_id: int, at: datetime) -> Triage:
+    """`triage_signal` under the kit in force (what every door does with a stored signal)."""
+    version, kit = require_kit_version(session)
+    return triage_signal(session, signal_id=signal_id, kit=kit, kit_version_id=version.id, at=at)
 
 
 def triage_signal(

@@ -10,7 +10,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,6 +22,7 @@ configure_prefect_environment(Path(tempfile.mkdtemp(prefix="cellule-tests-")))
 import pytest  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
+from typer.testing import CliRunner, Result  # noqa: E402
 
 from cellule.store import alembic_config as cellule_alembic_config  # noqa: E402
 from cellule.store import upgrade_database  # noqa: E402
@@ -40,6 +41,37 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("store") / "template.db"
     upgrade_database(f"sqlite:///{path}")
     return str(path)
+
+
+@pytest.fixture
+def cellule_cli(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., Result]]:
+    """Run `cellule …` in-process on the SQLite store `sqlite_url`: console only, Paris time, wide tables."""
+    from cellule.commands import app
+    from cellule.settings import get_settings
+
+    for variable in ("CELLULE_SLACK_BOT_TOKEN", "CELLULE_SMTP_HOST", "CELLULE_GOOGLE_BUSINESS_ACCESS_TOKEN"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("CELLULE_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("CELLULE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CELLULE_TIMEZONE", "Europe/Paris")
+    monkeypatch.setenv("COLUMNS", "200")  # one table row per line; the consoles read it, nothing stays pinned
+    get_settings.cache_clear()  # settings are cached per process; these tests change them
+    runner = CliRunner()
+    yield lambda *args, **options: runner.invoke(app, list(args), **options)
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    """One temporary Prefect server for every test that runs flows (starting one costs seconds)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    from cellule.prefect_env import quiet_flow_runs
+
+    with prefect_test_harness(server_startup_timeout=60), quiet_flow_runs():
+        yield
 
 
 @contextmanager

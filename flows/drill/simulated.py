@@ -25,8 +25,8 @@ from flows.drill.players import Players, cast
 from flows.drill.record import journal_events, observe
 from flows.drill.scenario import InjectedSignal, Scenario
 from flows.drill.scoring import Rating, TargetResult, rate, score, targets_for
-from flows.intake import SignalReport, Triage, record_signal, triage_signal
-from flows.kit import load_kit, require_kit_version
+from flows.intake import SignalReport, Triage, record_signal, triage_with_kit_in_force
+from flows.kit import load_kit
 from flows.playbook import Kit
 from flows.postmortem import post_mortem_due
 from flows.runtime import Runtime, SimulatedClock, SimulatedWaiter, use_runtime
@@ -151,8 +151,7 @@ def _inject(runtime: Runtime, players: Players, report: SignalReport) -> None:
 def inject(session: Session, report: SignalReport, *, at: datetime) -> Triage:
     """A drill's signal arrives: stored and triaged like one from any front door, marked as an exercise."""
     signal, _ = record_signal(session, report=report, source="drill", at=at)
-    version, kit = require_kit_version(session)
-    return triage_signal(session, signal_id=signal.id, kit=kit, kit_version_id=version.id, at=at)
+    return triage_with_kit_in_force(session, signal_id=signal.id, at=at)
 
 
 def _incidents_to_run(sessions: sessionmaker[Session]) -> list[int]:

@@ -13,15 +13,9 @@ from flows.kit import example_kit_path, read_kit
 from flows.playbook import Kit
 
 
-@pytest.fixture(scope="session", autouse=True)
-def prefect_server() -> Iterator[None]:
-    """One temporary Prefect server for the drill tests (starting one costs seconds)."""
-    from prefect.testing.utilities import prefect_test_harness
-
-    from cellule.prefect_env import quiet_flow_runs
-
-    with prefect_test_harness(server_startup_timeout=60), quiet_flow_runs():
-        yield
+@pytest.fixture(autouse=True)
+def _on_the_prefect_test_server(prefect_server: None) -> None:
+    """Every drill test runs on the session's Prefect test server."""
 
 
 @pytest.fixture(scope="session")

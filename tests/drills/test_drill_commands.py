@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
-from cellule.commands import app
-from cellule.settings import get_settings
 from cellule.store import open_store
 from models import Drill, Incident, Signal, transaction
 
@@ -17,17 +12,8 @@ pytestmark = pytest.mark.flow
 
 
 @pytest.fixture
-def cellule(sqlite_url, tmp_path, monkeypatch) -> Iterator:
-    monkeypatch.setenv("CELLULE_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("CELLULE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("CELLULE_SLACK_BOT_TOKEN", raising=False)
-    from cellule.commands.common import console
-
-    monkeypatch.setattr(console, "_width", 160)
-    get_settings.cache_clear()
-    runner = CliRunner()
-    yield lambda *args, **kw: runner.invoke(app, list(args), **kw)
-    get_settings.cache_clear()
+def cellule(cellule_cli):  # type: ignore[no-untyped-def]
+    return cellule_cli
 
 
 def stored(sqlite_url: str, model) -> int:  # type: ignore[no-untyped-def]

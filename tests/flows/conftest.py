@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,15 +14,9 @@ from models import transaction
 from notifications import ConsoleChannel
 
 
-@pytest.fixture(scope="session", autouse=True)
-def prefect_server() -> Iterator[None]:
-    """One temporary Prefect server for every flow test (starting one costs seconds)."""
-    from prefect.testing.utilities import prefect_test_harness
-
-    from cellule.prefect_env import quiet_flow_runs
-
-    with prefect_test_harness(server_startup_timeout=60), quiet_flow_runs():
-        yield
+@pytest.fixture(autouse=True)
+def _on_the_prefect_test_server(prefect_server: None) -> None:
+    """Every flow test runs on the session's Prefect test server."""
 
 
 @pytest.fixture

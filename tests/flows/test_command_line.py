@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import func, select
@@ -31,24 +30,10 @@ REVIEW = [
 
 
 @pytest.fixture
-def cellule(sqlite_url, tmp_path, monkeypatch) -> Iterator:
+def cellule(cellule_cli):  # type: ignore[no-untyped-def]
     """Run `cellule ...` against a migrated SQLite store, with the hotel's kit loaded."""
-    monkeypatch.setenv("CELLULE_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("CELLULE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("CELLULE_SLACK_BOT_TOKEN", raising=False)
-    from cellule.commands.common import console
-
-    # A wide terminal, so tables do not wrap; undo restores None (the width follows the terminal).
-    monkeypatch.setattr(console, "_width", 160)
-    get_settings.cache_clear()
-    runner = CliRunner()
-
-    def run(*args: str):
-        return runner.invoke(app, list(args))
-
-    assert run("kit", "load", "hotel").exit_code == 0
-    yield run
-    get_settings.cache_clear()
+    assert cellule_cli("kit", "load", "hotel").exit_code == 0
+    return cellule_cli
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -92,16 +91,6 @@ def test_without_a_folder_the_report_is_kept_in_the_database(
             "# Retour d'expérience — CRI-2026-0001"
         )
         assert all(n.context["path"] is None for n in session.scalars(select(Notification)))
-
-
-@pytest.fixture(scope="module")
-def prefect_server() -> Iterator[None]:
-    from prefect.testing.utilities import prefect_test_harness
-
-    from cellule.prefect_env import quiet_flow_runs
-
-    with prefect_test_harness(server_startup_timeout=60), quiet_flow_runs():
-        yield
 
 
 @pytest.mark.flow

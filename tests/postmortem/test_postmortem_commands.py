@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import sys
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import typer
 from click.testing import Result
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from cellule.commands.period import report_period
-from cellule.commands.postmortem import evidence, postmortem
-from cellule.commands.watch import tick
-from cellule.settings import get_settings
 from cellule.store import open_store
 from models import ActionItem, KitVersion, PostMortem, transaction
 from tests.postmortem.scenario import build_drill, build_resolved, load_hotel_kit
@@ -25,27 +19,13 @@ Run = Callable[..., Result]
 
 
 @pytest.fixture
-def run(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Run]:
+def run(sqlite_url: str, monkeypatch: pytest.MonkeyPatch, cellule_cli: Run) -> Run:
     sessions = open_store(sqlite_url)
     load_hotel_kit(sessions)
     build_resolved(sessions)
     build_drill(sessions)
-    for variable in ("CELLULE_SLACK_BOT_TOKEN", "CELLULE_SMTP_HOST"):
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("CELLULE_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("CELLULE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("CELLULE_TIMEZONE", "Europe/Paris")
     monkeypatch.setenv("CELLULE_DEFAULT_LOCALE", "fr")
-    monkeypatch.setenv("COLUMNS", "200")  # wide tables; the consoles read it, and nothing stays pinned
-    get_settings.cache_clear()
-    app = typer.Typer()
-    app.command()(postmortem)
-    app.command(name="report-period")(report_period)
-    app.command()(evidence)
-    app.command()(tick)
-    runner = CliRunner()
-    yield lambda *args: runner.invoke(app, list(args))
-    get_settings.cache_clear()
+    return cellule_cli
 
 
 def test_markdown_goes_to_the_terminal_in_the_default_language(run: Run) -> None:
@@ -148,16 +128,6 @@ def test_the_period_report_from_the_command_line(run: Run) -> None:
     assert "1 drills from" in drills.output
     assert run("report-period", "--from", "2026-11-30", "--to", "2026-11-01").exit_code == 2
     assert run("report-period", "--from", "soon", "--to", "2026-11-01").exit_code == 2
-
-
-@pytest.fixture(scope="module")
-def prefect_server() -> Iterator[None]:
-    from prefect.testing.utilities import prefect_test_harness
-
-    from cellule.prefect_env import quiet_flow_runs
-
-    with prefect_test_harness(server_startup_timeout=60), quiet_flow_runs():
-        yield
 
 
 @pytest.mark.flow

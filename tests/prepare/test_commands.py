@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from cellule.commands import app
-from cellule.settings import get_settings
 from cellule.store import open_store
 from models import AccessGrant, SocialAccount
 
 
 @pytest.fixture
-def run(sqlite_url, tmp_path, monkeypatch) -> Iterator:  # type: ignore[no-untyped-def]
-    """Run `cellule ...` against a migrated SQLite store named by CELLULE_DATABASE_URL."""
-    monkeypatch.setenv("CELLULE_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("CELLULE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COLUMNS", "200")  # one table row per line, so the output reads back whole
-    get_settings.cache_clear()  # settings are cached per process; these tests change them
-    runner = CliRunner()
-    yield lambda *args: runner.invoke(app, list(args))
-    get_settings.cache_clear()
+def run(cellule_cli):  # type: ignore[no-untyped-def]
+    return cellule_cli
 
 
 @pytest.fixture

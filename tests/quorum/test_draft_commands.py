@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import typer
 from click.testing import Result
-from typer.testing import CliRunner
 
-from cellule.commands import common
-from cellule.commands.drafts import approve, draft, drafts, edit, reject
-from cellule.settings import get_settings
 from cellule.store import open_store
 from models import DraftStatus
 from tests.quorum.scenario import HOLDING, Cell, load_hotel_kit, open_defamatory_review
@@ -30,22 +25,9 @@ def store(sqlite_url: str) -> Cell:
 
 
 @pytest.fixture
-def run(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: Cell) -> Iterator[Run]:
+def run(store: Cell, cellule_cli: Run) -> Run:
     """Run a draft command against the store named by CELLULE_DATABASE_URL, messages on the console."""
-    for variable in ("CELLULE_SLACK_BOT_TOKEN", "CELLULE_SMTP_HOST"):
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("CELLULE_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("CELLULE_DATA_DIR", str(tmp_path / "data"))
-    for console in (common.console, common.err_console):
-        # A wide terminal, so tables do not wrap; undo restores None (the width follows the terminal).
-        monkeypatch.setattr(console, "_width", 200)
-    get_settings.cache_clear()  # settings are cached per process; these tests change them
-    app = typer.Typer()
-    for command in (draft, drafts, approve, reject, edit):
-        app.command()(command)
-    runner = CliRunner()
-    yield lambda *args: runner.invoke(app, list(args))
-    get_settings.cache_clear()
+    return cellule_cli
 
 
 def test_propose_then_approve_until_the_quorum_holds(run: Run, store: Cell) -> None:

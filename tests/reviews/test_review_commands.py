@@ -4,17 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import typer
 from click.testing import Result
-from typer.testing import CliRunner
 
-from cellule.commands import common
-from cellule.commands.reviews import review_app
 from cellule.settings import get_settings
 from cellule.store import open_store
 from flows.reviews import ensure_avenues
@@ -34,22 +30,8 @@ def store(sqlite_url: str) -> Hotel:
 
 
 @pytest.fixture
-def run(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: Hotel) -> Iterator[Run]:
-    for variable in ("CELLULE_SLACK_BOT_TOKEN", "CELLULE_SMTP_HOST", "CELLULE_GOOGLE_BUSINESS_ACCESS_TOKEN"):
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("CELLULE_DATABASE_URL", sqlite_url)
-    monkeypatch.setenv("CELLULE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("CELLULE_TIMEZONE", "Europe/Paris")
-    for console in (common.console, common.err_console):
-        monkeypatch.setattr(
-            console, "_width", 200
-        )  # undo restores None: the width follows the terminal again
-    get_settings.cache_clear()
-    app = typer.Typer()
-    app.add_typer(review_app, name="review")
-    runner = CliRunner()
-    yield lambda *args: runner.invoke(app, ["review", *args])
-    get_settings.cache_clear()
+def run(store: Hotel, cellule_cli: Run) -> Run:
+    return lambda *args: cellule_cli("review", *args)
 
 
 def approve_reply(store: Hotel) -> None:
