@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +12,9 @@ import yaml
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cellule.commands.common import console, fail, open_runtime
 from cellule.commands.postmortem import run_post_mortem
@@ -39,7 +42,7 @@ from flows.kit import KitError, NoKit, current_kit, example_kit_names, example_k
 from flows.playbook import Kit
 from flows.postmortem.formatting import duration
 from flows.runtime import Runtime
-from models import Drill, transaction
+from models import Drill, PostMortem, transaction
 
 drill_app = typer.Typer(
     help="Fire drills: rehearse a scenario against the kit (simulated, or live with the real cell).",
@@ -152,19 +155,24 @@ def _kit(runtime: Runtime, option: str | None, scenario: Scenario) -> tuple[Kit,
 def _print_run(series: Series, *, events: bool) -> None:
     [outcome] = series.outcomes
     if events:
-        story = Table(title=f"What happened — {outcome.incident_ref}, seed {outcome.seed}")
-        for column in ("T+", "What", "Who", "Detail"):
-            story.add_column(column, overflow="fold")
-        for event in outcome.events:
-            at = _duration_en(timedelta(seconds=int(event["at"])))  # type: ignore[arg-type]
-            story.add_row(
-                at, str(event["kind"]), escape(str(event["actor"] or "")), escape(str(event["summary"]))
-            )
-        console.print(story)
+        print_story(outcome.events, title=f"What happened — {outcome.incident_ref}, seed {outcome.seed}")
     if outcome.absent:
         console.print(f"Absent in this run: {', '.join(outcome.absent)}")
     print_results(outcome.results)
     console.print(f"Rating: [{RATING_STYLE[outcome.rating]}]{outcome.rating.value}[/]")
+
+
+def print_story(events: Sequence[Mapping[str, object]], *, title: str = "What happened") -> None:
+    """The run's events by time from the start; their text is outside text, printed as plain text."""
+    story = Table(title=title)
+    for column in ("T+", "What", "Who", "Detail"):
+        story.add_column(column, overflow="fold")
+    for event in events:
+        at = _duration_en(timedelta(seconds=int(str(event["at"]))))
+        story.add_row(
+            at, str(event["kind"]), escape(str(event["actor"] or "")), escape(str(event["summary"]))
+        )
+    console.print(story)
 
 
 def print_results(results: tuple[TargetResult, ...] | list[TargetResult]) -> None:
@@ -240,28 +248,40 @@ def journal(
     console.print(table)
 
 
-def show(number: Annotated[int, typer.Argument(help="The drill's number in the journal.")]) -> None:
-    """One drill's story and score."""
+def show(
+    number: Annotated[int, typer.Argument(help="The drill's number in the journal.")],
+    report: Annotated[
+        bool, typer.Option("--report", help="Print its post-mortem (Markdown) instead.")
+    ] = False,
+) -> None:
+    """One drill's story and score (or its post-mortem)."""
     with transaction(open_runtime().sessions) as session:
         drill = session.get(Drill, number)
         if drill is None:
             fail(f"No drill #{number} in the journal.", hint="See `cellule drill journal`.")
+        if report:
+            _print_report(session, drill)
+            return
         how = f"simulated, seed {drill.seed}" if drill.seed is not None else drill.mode.value
         console.print(f"Drill #{drill.id}: {escape(drill.title)} — {drill.incident_ref or '—'} ({how})")
-        story = Table(title="What happened")
-        for column in ("T+", "What", "Who", "Detail"):
-            story.add_column(column, overflow="fold")
-        for event in drill.events or []:
-            at = _duration_en(timedelta(seconds=int(event["at"])))
-            story.add_row(
-                at, str(event["kind"]), escape(str(event["actor"] or "")), escape(str(event["summary"]))
-            )
-        console.print(story)
+        print_story(drill.events or [])
         print_results([result_from_json(r) for r in drill.results or []])
         if drill.rating:
             console.print(f"Rating: [{RATING_STYLE[Rating(drill.rating)]}]{drill.rating}[/]")
         for answer in drill.hot_wash or []:
             console.print(f"[bold]{escape(str(answer['question']))}[/]\n  {escape(str(answer['answer']))}")
+
+
+def _print_report(session: Session, drill: Drill) -> None:
+    """A simulated run keeps its post-mortem in the journal; a live drill's is stored with its incident."""
+    markdown = drill.report_markdown
+    if markdown is None and drill.incident_id is not None:
+        markdown = session.scalar(
+            select(PostMortem.report_markdown).where(PostMortem.incident_id == drill.incident_id)
+        )
+    if markdown is None:
+        fail(f"Drill #{drill.id} has no post-mortem: it ended before its resolution, or is still running.")
+    console.print(Text(markdown))
 
 
 def _duration_en(value: timedelta | None) -> str:

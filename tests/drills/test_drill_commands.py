@@ -31,6 +31,10 @@ def test_a_simulated_drill_prints_its_score_and_keeps_only_its_journal(cellule, 
 
     shown = cellule("drill", "show", "1")
     assert shown.exit_code == 0 and "EXE-2026-0001" in shown.output and "holding approved" in shown.output
+    report = cellule("drill", "show", "1", "--report")
+    assert report.exit_code == 0 and report.output.startswith(
+        "# EXERCICE — Retour d'expérience — EXE-2026-0001"
+    )
 
 
 def test_many_runs_give_the_share_of_runs_meeting_each_target(cellule, sqlite_url):
