@@ -38,6 +38,8 @@ def configure_prefect_environment(data_dir: Path, *, embedded: bool = True) -> N
     the environment is left as the operator set it.
     """
     os.environ.setdefault("PREFECT_HOME", str(data_dir / "prefect"))
+    # Prefect creates its home without parents and warns on a fresh checkout, where data/ is not there yet.
+    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
     if not embedded:
         return
     for name, value in _EMBEDDED_DEFAULTS.items():
