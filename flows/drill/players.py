@@ -96,8 +96,11 @@ def cast(scenario: Scenario, kit: Kit, rng: random.Random) -> dict[str, Player]:
 
 
 def _happens(chance: object, rng: random.Random) -> bool:
+    """`True`, `False`/unset, or a probability drawn for this run."""
     draw = rng.random()  # drawn whatever the chance, so one person's rule never shifts another's draws
-    return chance is True or (isinstance(chance, float) and not isinstance(chance, bool) and draw < chance)
+    if isinstance(chance, bool) or chance is None:
+        return bool(chance)
+    return draw < float(chance)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,6 @@ class Players(ScriptedPeople):
     """The scripted cast: a channel wrapper that delivers, then schedules what the recipient does."""
 
     scenario: Scenario | None = None
-    kit: Kit | None = None
     players: dict[str, Player] = field(default_factory=dict)
     rng: random.Random = field(default_factory=random.Random)
     stumbles: list[Stumble] = field(default_factory=list)

@@ -68,7 +68,6 @@ def play(
         clock=clock,
         sessions=sessions,
         scenario=scenario,
-        kit=kit,
         players=cast(scenario, kit, rng),
         rng=rng,
     )
