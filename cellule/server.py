@@ -113,12 +113,22 @@ def start_prefect_server(settings: Settings, *, timeout: float = 120) -> Service
     return service
 
 
-def start_flow_runner(settings: Settings) -> Service:
-    """Serves Cellule's deployments (the protocol per incident, and the tick every minute)."""
-    env = child_environment(PREFECT_API_URL=prefect_api_url(settings))
-    return _spawn(
+def start_flow_runner(settings: Settings, *, timeout: float = 120) -> Service:
+    """Serves Cellule's deployments (the protocol per incident, the minute tick, the hourly and weekly
+    jobs); returns once the protocol's deployment is registered, so the first signal's run can start."""
+    from cellule.deployments import RESPOND, deployment_name
+
+    api_url = prefect_api_url(settings)
+    env = child_environment(PREFECT_API_URL=api_url)
+    service = _spawn(
         "flow-runner", [sys.executable, "-m", "cellule.deployments"], env, settings.data_dir / "logs"
     )
+    try:
+        _wait_healthy(service, f"{api_url}/deployments/name/{deployment_name(RESPOND)}", timeout)
+    except ServiceFailed:
+        service.stop()
+        raise
+    return service
 
 
 @contextmanager
