@@ -68,3 +68,13 @@ def test_server_runner_and_workers_run_without_them_but_with_the_operators_setti
     assert "PREFECT_API_URL" not in spawned["prefect-server"]
     assert spawned["flow-runner"]["PREFECT_API_URL"] == "http://127.0.0.1:4321/api"
     assert spawned["worker-a"]["CELLULE_X"] == "1"
+
+
+def test_the_flow_runner_counts_as_up_once_the_protocols_deployment_is_registered(
+    spawned: dict[str, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waited: list[str] = []
+    monkeypatch.setattr(server, "_wait_healthy", lambda service, url, timeout: waited.append(url))
+    start_flow_runner(Settings(data_dir=tmp_path, prefect_port=4321))
+    # Before this, `cellule up` said it was up while a first signal's run could not find its deployment.
+    assert waited == ["http://127.0.0.1:4321/api/deployments/name/respond-to-incident/cellule"]
