@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import count
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from cellule.store import open_store, upgrade_database
-
-FreshStore = Callable[[], AbstractContextManager[sessionmaker[Session]]]
+from flows.drill.series import FreshStore
 
 
 @contextmanager

@@ -89,14 +89,10 @@ def inject_due_signals(session: Session, *, drill: Drill, now: datetime) -> list
     ]
 
 
-def advance_live_drills(session: Session, *, now: datetime) -> list[int]:
-    """For every running live drill, inject what is due; the incidents opened or re-graded."""
-    woken = []
+def advance_live_drills(session: Session, *, now: datetime) -> None:
+    """For every running live drill, inject what is due (the tick then runs every open incident)."""
     for drill in running_drills(session):
-        for triage in inject_due_signals(session, drill=drill, now=now):
-            if triage.opened or triage.regraded:
-                woken.append(triage.incident_id)
-    return woken
+        inject_due_signals(session, drill=drill, now=now)
 
 
 def find_running(session: Session, ref: str | None) -> Drill:

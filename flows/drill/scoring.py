@@ -130,7 +130,3 @@ def summarise(runs: Sequence[Sequence[TargetResult]]) -> list[TargetSummary]:
             )
         )
     return summaries
-
-
-def ratings_count(ratings: Sequence[Rating]) -> dict[Rating, int]:
-    return {rating: sum(1 for r in ratings if r == rating) for rating in Rating}
