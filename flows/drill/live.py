@@ -15,14 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.drill.journal import result_json
-from flows.drill.record import journal_events, observe
+from flows.drill.record import journal_events, judge
 from flows.drill.scenario import Scenario
-from flows.drill.scoring import rate, score, targets_for
 from flows.drill.simulated import inject, injections
 from flows.intake import Triage
-from flows.kit import require_kit_version
+from flows.kit import require_kit_version, version_opened_under
 from flows.playbook import Kit
-from models import Drill, DrillMode, Incident, IncidentStatus, KitVersion, change_status, record_event
+from models import Drill, DrillMode, Incident, IncidentStatus, change_status, record_event
 from notifications.render import clean_text
 
 HOT_WASH = (
@@ -115,9 +114,7 @@ def stop_live_drill(session: Session, *, drill: Drill, now: datetime, actor: str
     ).one()
     scenario = Scenario.model_validate(drill.document)
     kit = _kit_of(session, incident)
-    observed = observe(session, incident, scenario, kit, end=now, live=True)
-    playbook = kit.playbook_for(incident.attack_type)
-    results = score(observed, timed=targets_for(scenario.targets, playbook.targets), checks=scenario.targets)
+    results, rating = judge(session, incident, scenario, kit, end=now, live=True)
     if incident.status in IncidentStatus.open_statuses():
         change_status(session, incident=incident, to=IncidentStatus.CLOSED, at=now, actor=actor)
     record_event(
@@ -130,7 +127,7 @@ def stop_live_drill(session: Session, *, drill: Drill, now: datetime, actor: str
     )
     drill.ended_at, drill.attack_type = now, incident.attack_type.value
     drill.results = [result_json(r) for r in results]
-    drill.rating = rate(observed, results).value
+    drill.rating = rating.value
     drill.events = list(journal_events(session, incident, [], drill.started_at))
     return drill
 
@@ -153,5 +150,6 @@ def record_hot_wash(session: Session, *, drill: Drill, answers: list[tuple[str, 
 
 def _kit_of(session: Session, incident: Incident) -> Kit:
     """The kit the incident was opened under (targets are those it was held to)."""
-    version = session.get(KitVersion, incident.kit_version_id) if incident.kit_version_id else None
-    return Kit.model_validate(version.document) if version else require_kit_version(session)[1]
+    version = version_opened_under(session, incident)
+    assert version is not None  # an incident is only ever opened under a kit
+    return Kit.model_validate(version.document)

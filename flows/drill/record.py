@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from flows.branches import ExitBranch, live_commitments
 from flows.drill.players import Stumble
 from flows.drill.scenario import Scenario
-from flows.drill.scoring import TIMED, Observation
+from flows.drill.scoring import TIMED, Observation, Rating, TargetResult, rate, score, targets_for
 from flows.playbook import Kit
 from models import (
     Approval,
@@ -29,6 +29,16 @@ from models import (
     Person,
     TimelineEvent,
 )
+
+
+def judge(
+    session: Session, incident: Incident, scenario: Scenario, kit: Kit, *, end: datetime, live: bool = False
+) -> tuple[list[TargetResult], Rating]:
+    """Each target of the scenario met or not, as the store stood at `end`, and the drill's rating."""
+    observed = observe(session, incident, scenario, kit, end=end, live=live)
+    playbook = kit.playbook_for(incident.attack_type)
+    results = score(observed, timed=targets_for(scenario.targets, playbook.targets), checks=scenario.targets)
+    return results, rate(observed, results)
 
 
 def observe(

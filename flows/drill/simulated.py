@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from flows.crisis import crisis_response
 from flows.drill.players import Players, cast
-from flows.drill.record import journal_events, observe
+from flows.drill.record import journal_events, judge
 from flows.drill.scenario import InjectedSignal, Scenario
-from flows.drill.scoring import Rating, TargetResult, rate, score, targets_for
+from flows.drill.scoring import Rating, TargetResult
 from flows.intake import SignalReport, Triage, record_signal, triage_with_kit_in_force
 from flows.kit import load_kit
 from flows.playbook import Kit
@@ -92,11 +92,7 @@ def play(
             clock.advance_to(upcoming)
     with transaction(sessions) as session:
         incident = session.scalars(select(Incident).order_by(Incident.id).limit(1)).one()
-        observed = observe(session, incident, scenario, kit, end=end)
-        playbook = kit.playbook_for(incident.attack_type)
-        results = score(
-            observed, timed=targets_for(scenario.targets, playbook.targets), checks=scenario.targets
-        )
+        results, rating = judge(session, incident, scenario, kit, end=end)
         report = session.scalar(
             select(PostMortem.report_markdown).where(PostMortem.incident_id == incident.id)
         )
@@ -107,7 +103,7 @@ def play(
             attack_type=incident.attack_type.value,
             absent=tuple(key for key, player in players.players.items() if player.absent),
             results=tuple(results),
-            rating=rate(observed, results),
+            rating=rating,
             events=tuple(journal_events(session, incident, players.stumbles, start)),
             report_markdown=report,
         )
