@@ -26,7 +26,7 @@ from yaml.reader import ReaderError
 
 from flows.inventory import apply_inventory
 from flows.playbook import SECRET_FIELD, Kit, PersonSpec
-from models import KitVersion, Person, RosterEntry
+from models import Incident, KitVersion, Person, RosterEntry
 
 MAX_KIT_BYTES = 1024 * 1024
 # Anchors and aliases are welcome, but a few nested aliases can expand to billions of values to validate.
@@ -151,6 +151,14 @@ def _parsed(document: dict[str, Any]) -> Kit:
             _PARSED.pop(next(iter(_PARSED)))
         _PARSED[digest] = Kit.model_validate(document)
     return _PARSED[digest]
+
+
+def version_opened_under(session: Session, incident: Incident) -> KitVersion | None:
+    """The kit version the incident was opened under; the latest for an incident that recorded none;
+    None when no kit was ever loaded."""
+    if incident.kit_version_id is not None:
+        return session.get(KitVersion, incident.kit_version_id)
+    return session.scalars(select(KitVersion).order_by(KitVersion.id.desc()).limit(1)).first()
 
 
 def require_kit_version(session: Session) -> tuple[KitVersion, Kit]:

@@ -17,6 +17,7 @@ from prefect import flow, task
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from flows.kit import version_opened_under
 from flows.postmortem.facts import IncidentRecord
 from flows.postmortem.metrics import Verdict, record_response_times
 from flows.postmortem.notes import post_mortem_row
@@ -27,7 +28,6 @@ from flows.surround import send_notifications
 from models import (
     Incident,
     IncidentStatus,
-    KitVersion,
     Participant,
     ParticipantStatus,
     Person,
@@ -73,8 +73,7 @@ def post_mortem_due(session: Session, incident: Incident) -> bool:
 
 def report_reader(session: Session, incident: Incident) -> tuple[str, ZoneInfo]:
     """The language and zone a stored report is written for: the kit's language, the lead's zone."""
-    version = session.get(KitVersion, incident.kit_version_id) if incident.kit_version_id else None
-    version = version or session.scalars(select(KitVersion).order_by(KitVersion.id.desc())).first()
+    version = version_opened_under(session, incident)
     locale = str(((version.document if version else {}).get("kit") or {}).get("locale") or "fr")
     lead = session.get(Person, incident.lead_id) if incident.lead_id else None
     return locale, ZoneInfo(lead.timezone if lead else DEFAULT_ZONE)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from flows.kit import version_opened_under
 from flows.playbook import ApprovalPolicy, Kit, Targets
 from flows.postmortem.facts import ResponseTargets
-from models import AttackType, Incident, KitVersion
+from models import AttackType, Incident
 
 
 def response_targets(
@@ -20,10 +20,7 @@ def response_targets(
     """
     kits = {} if kits is None else kits
     if incident.kit_version_id not in kits:
-        query = select(KitVersion).order_by(KitVersion.id.desc()).limit(1)
-        if incident.kit_version_id is not None:
-            query = select(KitVersion).where(KitVersion.id == incident.kit_version_id)
-        version = session.scalars(query).first()
+        version = version_opened_under(session, incident)
         kits[incident.kit_version_id] = Kit.model_validate(version.document) if version else None
     kit = kits[incident.kit_version_id]
     if kit is None:
