@@ -53,9 +53,6 @@ def _fixed_or_spread(value: object) -> object:
     return {"median": value, "p90": value} if isinstance(value, str | int) else value
 
 
-Spread = Delay
-
-
 class Behaviour(Strict):
     """How the people matched by `who` behave. Later rules override the fields they set.
 
@@ -66,10 +63,10 @@ class Behaviour(Strict):
     who: str = Field(min_length=1, max_length=80)
     absent: bool | Annotated[float, Field(ge=0, le=1)] | None = None  # a probability per run
     declines: bool | Annotated[float, Field(ge=0, le=1)] | None = None
-    acknowledge: Spread | None = None  # from the alert (or reminder) to the answer
-    approve: Spread | None = None  # from the approval request to the decision
-    write: Spread | None = None  # from a draft with parts to write (or sent back) to its new version
-    publish: Spread | None = None  # from "approved" to the author posting it (simulated)
+    acknowledge: Delay | None = None  # from the alert (or reminder) to the answer
+    approve: Delay | None = None  # from the approval request to the decision
+    write: Delay | None = None  # from a draft with parts to write (or sent back) to its new version
+    publish: Delay | None = None  # from "approved" to the author posting it (simulated)
     rejects: list[DraftKind] | None = None  # sends the first version of these drafts back
 
     @model_validator(mode="before")
@@ -109,10 +106,10 @@ class Exit(Strict):
     """The way out the cell takes, decided by the incident's lead once the cell is assembled."""
 
     branch: Literal["already_handled", "not_handled"]
-    decide: Spread = Field(default_factory=lambda: Delay(median=timedelta(hours=1), p90=timedelta(hours=3)))
+    decide: Delay = Field(default_factory=lambda: Delay(median=timedelta(hours=1), p90=timedelta(hours=3)))
     commitments: list[Commitment] = Field(default_factory=list)
     # From the branch statement's publication to the lead resolving it.
-    resolve: Spread = Field(default_factory=lambda: Delay(median=timedelta(hours=2), p90=timedelta(hours=6)))
+    resolve: Delay = Field(default_factory=lambda: Delay(median=timedelta(hours=2), p90=timedelta(hours=6)))
     benefit: str = Field(default="Drill: the protocol was rehearsed end to end.", max_length=2000)
 
     @model_validator(mode="before")
