@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
 from cellule.store import open_store, upgrade_database  # noqa: E402
-from flows.kit import example_kit_path, load_kit, read_kit  # noqa: E402
+from flows.kit.loading import example_kit_path, load_kit, read_kit  # noqa: E402
 from models import transaction  # noqa: E402
 
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -28,7 +28,7 @@ from cellule.store import open_store
 from flows.drill.scenario import find_scenario, read_scenario
 from flows.drill.series import run_series
 from flows.drill.simulated import DrillOutcome, play
-from flows.kit import example_kit_path, read_kit
+from flows.kit.loading import example_kit_path, read_kit
 
 
 @contextmanager

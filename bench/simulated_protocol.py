@@ -31,12 +31,13 @@ import yaml  # noqa: E402
 from cellule.engine import run_protocol  # noqa: E402
 from cellule.reporting import report_attacks  # noqa: E402
 from cellule.store import open_store, upgrade_database  # noqa: E402
-from flows.intake import parse_report  # noqa: E402
-from flows.kit import example_kit_path, load_kit  # noqa: E402
-from flows.playbook import Kit  # noqa: E402
+from flows.drill.scripted import Behaviour, ScriptedPeople  # noqa: E402
+from flows.intake.reports import parse_report  # noqa: E402
+from flows.kit.loading import example_kit_path, load_kit  # noqa: E402
+from flows.kit.schema import Kit  # noqa: E402
+from flows.outbox import send_notifications  # noqa: E402
 from flows.runtime import Runtime, SimulatedClock, SimulatedWaiter, use_runtime  # noqa: E402
-from flows.scripted import Behaviour, ScriptedPeople  # noqa: E402
-from flows.surround import advance_the_cell, send_notifications  # noqa: E402
+from flows.surround.flow import advance_the_cell  # noqa: E402
 from models import transaction  # noqa: E402
 from notifications import ConsoleChannel  # noqa: E402
 

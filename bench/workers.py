@@ -52,7 +52,7 @@ from cellule.server import (
 from cellule.settings import Settings
 from cellule.store import open_store
 from cellule.triggers import as_deployment_runs
-from flows.intake import parse_report
+from flows.intake.reports import parse_report
 from flows.runtime import Runtime
 from models import Notification, transaction
 from notifications import ConsoleChannel

@@ -8,8 +8,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from flows.intake import SignalReport, record_signal, triage_with_kit_in_force
-from flows.kit import require_kit_version
+from flows.intake.reports import SignalReport, record_signal, triage_with_kit_in_force
+from flows.kit.loading import require_kit_version
 from flows.runtime import Runtime
 from models import transaction
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from prefect import flow, task
 from sqlalchemy import select
 
-from flows.exit_on_top import exit_on_top
+from flows.exit_on_top.flow import exit_on_top
 from flows.postmortem import post_mortem, post_mortem_due
-from flows.prepare import prepare
+from flows.prepare.flow import prepare
 from flows.runtime import current_runtime
-from flows.surround import surround
+from flows.surround.flow import surround
 from models import Incident, transaction
 
 

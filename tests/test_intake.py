@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from flows.intake import MAX_TEXT_CHARS, IntakeError, parse_report, record_signal, triage_signal
-from flows.playbook import Kit
+from flows.intake.reports import MAX_TEXT_CHARS, IntakeError, parse_report, record_signal, triage_signal
+from flows.kit.schema import Kit
 from models import AttackType, Incident, Severity, Signal, TimelineEvent, transaction
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -171,7 +171,7 @@ def test_the_longest_accepted_text_is_stored_whole(sessions):
 
 
 def test_the_busiest_window_counts_either_side_of_a_signal(sessions):
-    from flows.intake import busiest_window
+    from flows.intake.reports import busiest_window
 
     # reviews at +10, +20, +30, +40 minutes, then one at +3 h
     for n in range(1, 5):

@@ -2,14 +2,14 @@
 
 from datetime import UTC, datetime, timedelta
 
-from flows.playbook import ClassificationRule, Condition, SeverityRule
-from flows.triage import (
+from flows.intake.rules import (
     SignalFacts,
     classify,
     dedup_key,
     rate_severity,
     target_key,
 )
+from flows.kit.schema import ClassificationRule, Condition, SeverityRule
 from models import AttackType, Severity
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from cellule.commands.common import console, fail, open_runtime
 from cellule.engine import run_protocol
-from flows.answers import Answered, AnswerError, acknowledge, decline
-from flows.kit import NoKit, require_kit
+from flows.kit.loading import NoKit, require_kit
+from flows.surround.answers import Answered, AnswerError, acknowledge, decline
 from models import Person, incident_by_ref, transaction
 
 RefArgument = Annotated[str, typer.Argument(help="The incident reference, e.g. CRI-2026-0001.")]

@@ -10,10 +10,10 @@ from rich.table import Table
 from rich.text import Text
 
 from cellule.commands.common import console, err_console, fail, open_runtime
-from flows.audit import AuditReport
-from flows.findings import FindingSeverity
-from flows.kit import KitError, NoKit
-from flows.readiness import audit_now, tell_the_owner
+from flows.kit.loading import KitError, NoKit
+from flows.prepare.audit import AuditReport
+from flows.prepare.findings import FindingSeverity
+from flows.prepare.readiness import audit_now, tell_the_owner
 from models import Person, transaction
 from notifications import dispatch_due
 

@@ -15,8 +15,8 @@ from cellule.engine import run_protocol
 from cellule.reporting import report_attacks
 from cellule.settings import get_settings
 from cellule.store import open_store, upgrade_database
-from flows.intake import parse_report
-from flows.kit import example_kit_path, file_sha256, load_kit, read_kit
+from flows.intake.reports import parse_report
+from flows.kit.loading import example_kit_path, file_sha256, load_kit, read_kit
 from flows.runtime import Runtime
 from models import transaction
 from notifications import ConsoleChannel

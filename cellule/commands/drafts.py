@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from cellule.commands.common import console, fail, open_runtime, reader_zone
 from cellule.commands.incidents import ZoneOption, local
-from flows.kit import NoKit, require_kit
+from flows.kit.loading import NoKit, require_kit
 from flows.quorum import (
     QuorumError,
     QuorumState,

@@ -38,8 +38,16 @@ from flows.drill.scenario import (
 )
 from flows.drill.scoring import Rating, TargetResult
 from flows.drill.series import Series, run_series
-from flows.kit import KitError, NoKit, current_kit, example_kit_names, example_kit_path, file_sha256, read_kit
-from flows.playbook import Kit
+from flows.kit.loading import (
+    KitError,
+    NoKit,
+    current_kit,
+    example_kit_names,
+    example_kit_path,
+    file_sha256,
+    read_kit,
+)
+from flows.kit.schema import Kit
 from flows.postmortem.formatting import duration
 from flows.runtime import Runtime
 from models import Drill, PostMortem, transaction

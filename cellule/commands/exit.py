@@ -23,8 +23,8 @@ from cellule.commands.exit_view import commitment_row, local
 from cellule.commands.incidents import ZoneOption
 from cellule.commands.postmortem import stored_report_path
 from cellule.engine import run_protocol
-from flows.branches import ExitBranch, ExitError, choose_branch
-from flows.commitments import (
+from flows.exit_on_top.branches import ExitBranch, ExitError, choose_branch
+from flows.exit_on_top.commitments import (
     commitments_of,
     drop_commitment,
     find_commitment,
@@ -33,10 +33,10 @@ from flows.commitments import (
     record_commitment,
     remind_commitments,
 )
-from flows.kit import NoKit, require_kit
-from flows.resolution import resolve_incident
+from flows.exit_on_top.resolution import resolve_incident
+from flows.exit_on_top.statements import format_day, publish_statement
+from flows.kit.loading import NoKit, require_kit
 from flows.runtime import Runtime, use_runtime
-from flows.statements import format_day, publish_statement
 from models import (
     Commitment,
     CommitmentStatus,

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from cellule.commands.common import console
-from flows.statements import Publication, publications
+from flows.exit_on_top.statements import Publication, publications
 from models import (
     Approval,
     AvenueStatus,

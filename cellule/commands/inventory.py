@@ -17,10 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cellule.commands.common import console, err_console, fail, open_runtime, reader_zone
-from flows.findings import DUTIES
-from flows.handles import account_label
-from flows.inventory import apply_inventory, inventory_accounts, inventory_grants, reference_problems
-from flows.inventory_files import (
+from flows.kit.inventory import apply_inventory, inventory_accounts, inventory_grants, reference_problems
+from flows.kit.inventory_files import (
     accounts_for_export,
     as_csv,
     as_yaml,
@@ -29,9 +27,11 @@ from flows.inventory_files import (
     read_accounts_file,
     read_grants_file,
 )
-from flows.kit import KitError
-from flows.offboarding import OffboardingError, OffboardingPlan, mark_revoked, offboarding_plan
-from flows.playbook import AccountSpec, GrantSpec
+from flows.kit.loading import KitError
+from flows.kit.schema import AccountSpec, GrantSpec
+from flows.prepare.findings import DUTIES
+from flows.prepare.offboarding import OffboardingError, OffboardingPlan, mark_revoked, offboarding_plan
+from flows.prepare.usernames import account_label
 from models import AccessGrant, Person, transaction
 
 Spec = TypeVar("Spec", bound=BaseModel)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from cellule.commands.common import console, err_console, fail, open_runtime, reader_zone
-from flows.kit import (
+from flows.kit.loading import (
     KitError,
     current_kit,
     example_kit_names,
@@ -23,7 +23,7 @@ from flows.kit import (
     load_kit,
     read_kit,
 )
-from flows.playbook import Kit
+from flows.kit.schema import Kit
 from models import Person, transaction
 
 kit_app = typer.Typer(

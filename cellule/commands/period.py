@@ -12,8 +12,8 @@ from rich.text import Text
 
 from cellule.commands.common import console, fail, open_runtime, reader_zone
 from cellule.commands.incidents import ZoneOption, local
-from flows.analytics import MetricSummary, OpenItem, PeriodReport, period_report
 from flows.postmortem.formatting import duration, percent
+from flows.postmortem.period import MetricSummary, OpenItem, PeriodReport, period_report
 from models import transaction
 
 METRIC_NAMES = {

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from cellule.commands.common import console, fail, open_runtime, reader_zone
 from cellule.commands.incidents import ZoneOption
 from cellule.settings import get_settings
-from flows.kit import KitError, read_yaml_as
+from flows.kit.loading import KitError, read_yaml_as
 from flows.postmortem import (
     IncidentRecord,
     NotesError,

@@ -13,8 +13,8 @@ from rich.text import Text
 from cellule.commands.common import console, fail, open_runtime
 from cellule.engine import run_protocol
 from cellule.reporting import Reported, report_attacks
-from flows.intake import IntakeError, SignalReport, parse_report
-from flows.kit import NoKit
+from flows.intake.reports import IntakeError, SignalReport, parse_report
+from flows.kit.loading import NoKit
 from models import AttackType
 
 MAX_FEED_BYTES = 5_000_000

@@ -15,7 +15,7 @@ from cellule.commands import review_support as support
 from cellule.commands.common import fail
 from cellule.commands.review_support import Case, Done, Ref, Who
 from cellule.settings import get_settings
-from flows.kit import require_kit
+from flows.kit.loading import require_kit
 from flows.reviews import ReviewError, draft_reply, publish_reply
 from flows.reviews.connectors import (
     GoogleBusinessProfileConnector,

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cellule.commands.common import console, fail, open_runtime, reader_zone
-from flows.kit import NoKit
+from flows.kit.loading import NoKit
 from flows.quorum import QuorumError
 from flows.reviews import ReviewError, find_case
 from flows.runtime import Runtime

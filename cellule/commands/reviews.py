@@ -22,7 +22,7 @@ from cellule.commands.review_avenues import abandon, contacted, decision, edited
 from cellule.commands.review_reply import publish, reply
 from cellule.commands.review_support import As, Case, Done, Ref
 from cellule.commands.review_views import print_case
-from flows.kit import NoKit
+from flows.kit.loading import NoKit
 from flows.reviews import (
     ReviewError,
     cases_of,

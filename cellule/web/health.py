@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 
 from cellule.store import alembic_config
-from flows.kit import KitError, current_kit
+from flows.kit.loading import KitError, current_kit
 from flows.runtime import Runtime
 
 log = logging.getLogger(__name__)

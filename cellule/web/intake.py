@@ -33,8 +33,8 @@ from cellule.web.auth import (
     require_configured,
 )
 from cellule.web.errors import Refused, read_body
-from flows.intake import MAX_TEXT_CHARS, SignalReport, describe_errors
-from flows.kit import KitError, NoKit
+from flows.intake.reports import MAX_TEXT_CHARS, SignalReport, describe_errors
+from flows.kit.loading import KitError, NoKit
 from flows.runtime import Runtime
 
 log = logging.getLogger(__name__)

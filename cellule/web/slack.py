@@ -26,10 +26,10 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from cellule.web.errors import Refused, read_body
-from flows.answers import AnswerError, acknowledge, decline
-from flows.kit import NoKit, require_kit
+from flows.kit.loading import NoKit, require_kit
 from flows.quorum import QuorumError, approve_draft, reject_draft
 from flows.runtime import Runtime
+from flows.surround.answers import AnswerError, acknowledge, decline
 from models import Draft, InboundAction, Incident, Notification, Person, transaction
 from notifications import REJECTION_FORM, DeliveryError, SlackChannel
 

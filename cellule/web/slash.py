@@ -26,8 +26,8 @@ from cellule.reporting import Reported, report_attacks
 from cellule.web.auth import Replayed, record_once
 from cellule.web.errors import Refused, read_body
 from cellule.web.slack import MAX_BODY_BYTES, verified_body
-from flows.intake import IntakeError, parse_report
-from flows.kit import KitError, NoKit
+from flows.intake.reports import IntakeError, parse_report
+from flows.kit.loading import KitError, NoKit
 from flows.runtime import Runtime
 from models import Person, transaction
 from notifications import slack_escape

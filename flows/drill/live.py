@@ -18,9 +18,9 @@ from flows.drill.journal import result_json
 from flows.drill.record import journal_events, judge
 from flows.drill.scenario import Scenario
 from flows.drill.simulated import inject, injections
-from flows.intake import Triage
-from flows.kit import require_kit_version, version_opened_under
-from flows.playbook import Kit
+from flows.intake.reports import Triage
+from flows.kit.loading import require_kit_version, version_opened_under
+from flows.kit.schema import Kit
 from models import Drill, DrillMode, Incident, IncidentStatus, change_status, record_event
 from notifications.render import clean_text
 

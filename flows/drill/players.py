@@ -19,19 +19,19 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows.answers import AnswerError
-from flows.branches import ExitBranch, ExitError, choose_branch
-from flows.commitments import record_commitment
 from flows.drill.scenario import Delay, Scenario, behaviour_of
-from flows.playbook import Kit
+from flows.drill.scripted import ScriptedPeople
+from flows.exit_on_top.branches import ExitBranch, ExitError, choose_branch
+from flows.exit_on_top.commitments import record_commitment
+from flows.exit_on_top.resolution import resolve_incident
+from flows.exit_on_top.statements import publish_statement
+from flows.kit.schema import Kit
 from flows.quorum import approve_draft, edit_draft, reject_draft
 from flows.quorum.rules import QuorumError
-from flows.resolution import resolve_incident
 from flows.reviews.avenues import AVENUES
 from flows.reviews.errors import ReviewError
 from flows.reviews.outcomes import abandon_avenue
-from flows.scripted import ScriptedPeople
-from flows.statements import publish_statement
+from flows.surround.answers import AnswerError
 from models import (
     Draft,
     DraftKind,

@@ -12,11 +12,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from flows.branches import ExitBranch, live_commitments
 from flows.drill.players import Stumble
 from flows.drill.scenario import Scenario
 from flows.drill.scoring import TIMED, Observation, Rating, TargetResult, rate, score, targets_for
-from flows.playbook import Kit
+from flows.exit_on_top.branches import ExitBranch, live_commitments
+from flows.kit.schema import Kit
 from models import (
     Approval,
     Commitment,

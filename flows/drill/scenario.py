@@ -16,8 +16,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from flows.kit import EXAMPLE_KITS_DIR, KitError, KitProblem, read_yaml_as
-from flows.playbook import Duration, Key, Kit, Platform, Strict
+from flows.kit.loading import EXAMPLE_KITS_DIR, KitError, KitProblem, read_yaml_as
+from flows.kit.schema import Duration, Key, Kit, Platform, Strict
 from models import AttackType, DraftKind
 
 SCENARIOS_DIR = EXAMPLE_KITS_DIR / "scenarios"

@@ -28,8 +28,8 @@ from flows.drill.scenario import (
 )
 from flows.drill.scoring import PASS_SHARE, TargetSummary
 from flows.drill.series import FreshStore, run_series
-from flows.kit import require_kit_version
-from flows.playbook import Kit
+from flows.kit.loading import require_kit_version
+from flows.kit.schema import Kit
 from flows.postmortem.formatting import duration, percent
 from models import AttackType, Drill, DrillMode, Notification, Person, transaction
 from notifications import enqueue, route_for

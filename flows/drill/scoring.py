@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flows.analytics import median, percentile
 from flows.drill.scenario import DrillTargets
-from flows.playbook import Targets
+from flows.kit.schema import Targets
+from flows.postmortem.period import median, percentile
 
 # Target key → the milestone it times, from detection.
 TIMED = {

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from flows.drill.journal import SeriesSummary, drills_of_series, new_series, record_simulated, series_summary
 from flows.drill.scenario import Scenario
 from flows.drill.simulated import DrillOutcome, play
-from flows.playbook import Kit
+from flows.kit.schema import Kit
 from models import transaction, utc_now
 
 FreshStore = Callable[[], AbstractContextManager[sessionmaker[Session]]]

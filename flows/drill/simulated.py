@@ -25,9 +25,9 @@ from flows.drill.players import Players, cast
 from flows.drill.record import journal_events, judge
 from flows.drill.scenario import InjectedSignal, Scenario
 from flows.drill.scoring import Rating, TargetResult
-from flows.intake import SignalReport, Triage, record_signal, triage_with_kit_in_force
-from flows.kit import load_kit
-from flows.playbook import Kit
+from flows.intake.reports import SignalReport, Triage, record_signal, triage_with_kit_in_force
+from flows.kit.loading import load_kit
+from flows.kit.schema import Kit
 from flows.postmortem import post_mortem_due
 from flows.runtime import Runtime, SimulatedClock, SimulatedWaiter, use_runtime
 from models import (

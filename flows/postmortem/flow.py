@@ -17,14 +17,14 @@ from prefect import flow, task
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows.kit import version_opened_under
+from flows.kit.loading import version_opened_under
+from flows.outbox import send_notifications
 from flows.postmortem.facts import IncidentRecord
 from flows.postmortem.metrics import Verdict, record_response_times
 from flows.postmortem.notes import post_mortem_row
 from flows.postmortem.reading import read_record
 from flows.postmortem.render import ReportFormat, render_report
 from flows.runtime import current_runtime
-from flows.surround import send_notifications
 from models import (
     Incident,
     IncidentStatus,

@@ -16,7 +16,7 @@ from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from flows.playbook import Key, Strict
+from flows.kit.schema import Key, Strict
 from flows.postmortem.facts import IncidentRecord
 from flows.postmortem.lessons import prefilled_lessons
 from flows.postmortem.metrics import record_response_times

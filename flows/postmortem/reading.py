@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from flows.exit_on_top.statements import PUBLISHED_EVENT
 from flows.postmortem.facts import (
     ActionFact,
     CommitmentFact,
@@ -23,7 +24,6 @@ from flows.postmortem.facts import (
 )
 from flows.postmortem.reading_reviews import read_reviews
 from flows.postmortem.targets import response_targets
-from flows.statements import PUBLISHED_EVENT
 from models import (
     MILESTONES,
     ActionItem,

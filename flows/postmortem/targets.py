@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from flows.kit import version_opened_under
-from flows.playbook import ApprovalPolicy, Kit, Targets
+from flows.kit.loading import version_opened_under
+from flows.kit.schema import ApprovalPolicy, Kit, Targets
 from flows.postmortem.facts import ResponseTargets
 from models import AttackType, Incident
 

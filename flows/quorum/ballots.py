@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from flows.kit import require_kit
-from flows.playbook import ApprovalPolicy
+from flows.kit.loading import require_kit
+from flows.kit.schema import ApprovalPolicy
 from flows.quorum.rules import QuorumError, QuorumState, evaluate_quorum
 from models import (
     Approval,

@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from flows.playbook import ApprovalPolicy
+from flows.kit.schema import ApprovalPolicy
 from models import Decision
 from notifications.render import clean_text
 

@@ -18,9 +18,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from flows.intake.rules import fold
 from flows.reviews.cases import record_case_event
 from flows.reviews.errors import ReviewError
-from flows.triage import fold
 from models import Customer, ReviewCase, WasCustomer
 from notifications.render import clean_text
 

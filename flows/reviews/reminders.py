@@ -1,7 +1,7 @@
 """A platform decision that is late: remind the cell, at the playbook's cadence and never more than capped.
 
 Platforms take days and say nothing while they assess; a report nobody chases is forgotten. Called on each
-pass of the surround loop (`flows.surround.advance_the_cell`), like the other reminders, and returns when
+pass of the surround loop (`flows.surround.flow.advance_the_cell`), like the other reminders, and returns when
 its next reminder falls due.
 """
 
@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows.cell import cell_members
-from flows.playbook import Playbook
+from flows.kit.schema import Playbook
 from flows.reviews.cases import case_label
+from flows.surround.cell import cell_members
 from models import AvenueStatus, Incident, Person, PlatformReport, ReviewCase, record_event
 from notifications import message_person
 

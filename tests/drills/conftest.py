@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from cellule.scratch import scratch_stores
-from flows.kit import example_kit_path, read_kit
-from flows.playbook import Kit
+from flows.kit.loading import example_kit_path, read_kit
+from flows.kit.schema import Kit
 
 
 @pytest.fixture(autouse=True)

@@ -14,17 +14,17 @@ import pytest
 from sqlalchemy import func, select
 
 from cellule.engine import run_protocol, tick_open_incidents
-from flows.analytics import period_report
-from flows.answers import acknowledge
-from flows.branches import ExitError
 from flows.drill.journal import result_from_json
 from flows.drill.live import DrillError, record_hot_wash, start_live_drill, stop_live_drill
-from flows.kit import load_kit, require_kit
-from flows.playbook import Escalation, Kit
+from flows.exit_on_top.branches import ExitError
+from flows.exit_on_top.statements import publish_statement
+from flows.kit.loading import load_kit, require_kit
+from flows.kit.schema import Escalation, Kit
 from flows.postmortem import post_mortem
+from flows.postmortem.period import period_report
 from flows.quorum import approve_draft
 from flows.runtime import Runtime, use_runtime
-from flows.statements import publish_statement
+from flows.surround.answers import acknowledge
 from models import (
     Draft,
     Drill,

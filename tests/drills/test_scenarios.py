@@ -16,7 +16,7 @@ from flows.drill.scenario import (
     problems_with,
     read_scenario,
 )
-from flows.kit import KitError, example_kit_path, read_kit
+from flows.kit.loading import KitError, example_kit_path, read_kit
 from tests.drills.scenarios import scenario
 
 DOMAIN_CRISES = {

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from cellule.store import open_store
 from flows.drill.scheduled import rehearse_every_playbook, scenarios_for
-from flows.kit import example_kit_path, load_kit, read_kit
-from flows.playbook import Kit
+from flows.kit.loading import example_kit_path, load_kit, read_kit
+from flows.kit.schema import Kit
 from models import Drill, Notification, transaction
 
 pytestmark = pytest.mark.flow

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from flows.drill.scenario import DrillTargets
 from flows.drill.scoring import Observation, Rating, TargetResult, rate, score, summarise, targets_for
-from flows.playbook import Targets
+from flows.kit.schema import Targets
 
 T0 = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)

@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from flows.branches import ExitBranch, choose_branch
-from flows.commitments import drop_commitment, find_commitment, keep_commitment, record_commitment
-from flows.kit import require_kit
+from flows.exit_on_top.branches import ExitBranch, choose_branch
+from flows.exit_on_top.commitments import drop_commitment, find_commitment, keep_commitment, record_commitment
+from flows.exit_on_top.resolution import resolve_incident
+from flows.exit_on_top.statements import Publication, propose_statement, publish_statement
+from flows.kit.loading import require_kit
 from flows.quorum import approve_draft, edit_draft
-from flows.resolution import resolve_incident
-from flows.statements import Publication, propose_statement, publish_statement
 from models import (
     Commitment,
     Draft,

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flows.commitments import next_reminder_at, remind_commitment_owners, reminders_owed
-from flows.kit import require_kit
-from flows.playbook import CommitmentReminders
+from flows.exit_on_top.commitments import next_reminder_at, remind_commitment_owners, reminders_owed
+from flows.kit.loading import require_kit
+from flows.kit.schema import CommitmentReminders
 from models import transaction
 from tests.exit.scenario import T0
 

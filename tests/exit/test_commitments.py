@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from flows.branches import ExitError
-from flows.commitments import find_commitment, parse_due
+from flows.exit_on_top.branches import ExitError
+from flows.exit_on_top.commitments import find_commitment, parse_due
 from models import CommitmentStatus, Incident, Person, transaction
 from tests.exit.scenario import T0
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.branches import ExitBranch, ExitError, branch_chooser
+from flows.exit_on_top.branches import ExitBranch, ExitError, branch_chooser
 from models import DraftKind, DraftStatus, IncidentStatus, transaction
 
 

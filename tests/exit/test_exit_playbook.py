@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.kit import KitError, example_kit_path, read_kit
+from flows.kit.loading import KitError, example_kit_path, read_kit
 
 KIT = """\
 kit:

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from flows.branches import ExitBranch, ExitError
-from flows.resolution import ResolutionRefused
+from flows.exit_on_top.branches import ExitBranch, ExitError
+from flows.exit_on_top.resolution import ResolutionRefused
 from models import (
     AvenueStatus,
     DraftKind,

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from flows.branches import ExitError
+from flows.exit_on_top.branches import ExitError
 from flows.quorum import propose_draft
 from models import DraftKind, DraftStatus, Incident, Person, transaction
 from tests.exit.scenario import T0

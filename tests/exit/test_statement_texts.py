@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from flows.statements import UNWRITTEN, format_day, render_statement
+from flows.exit_on_top.statements import UNWRITTEN, format_day, render_statement
 from models import DraftKind, DraftStatus
 
 COMMITMENT = {"text": "Former toute l'équipe d'accueil", "due": "31 décembre 2026"}

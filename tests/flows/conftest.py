@@ -8,7 +8,7 @@ import io
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from flows.kit import example_kit_path, load_kit, read_kit
+from flows.kit.loading import example_kit_path, load_kit, read_kit
 from flows.runtime import Runtime
 from models import transaction
 from notifications import ConsoleChannel

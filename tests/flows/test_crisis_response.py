@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from cellule.engine import run_protocol
 from cellule.reporting import report_attacks
-from flows.intake import parse_report
+from flows.intake.reports import parse_report
 from models import (
     Incident,
     IncidentStatus,

@@ -16,17 +16,17 @@ from sqlalchemy.orm import Session
 
 from cellule.engine import run_protocol
 from cellule.reporting import report_attacks
-from flows.answers import acknowledge
-from flows.branches import ExitBranch, choose_branch
-from flows.commitments import record_commitment, remind_commitments
-from flows.exit_on_top import WAITING_FOR_THE_CELL
-from flows.intake import parse_report
-from flows.kit import require_kit
+from flows.drill.scripted import Behaviour, ScriptedPeople
+from flows.exit_on_top.branches import ExitBranch, choose_branch
+from flows.exit_on_top.commitments import record_commitment, remind_commitments
+from flows.exit_on_top.flow import WAITING_FOR_THE_CELL
+from flows.exit_on_top.resolution import resolve_incident
+from flows.exit_on_top.statements import publish_statement
+from flows.intake.reports import parse_report
+from flows.kit.loading import require_kit
 from flows.quorum import approve_draft
-from flows.resolution import resolve_incident
 from flows.runtime import Runtime, SimulatedClock, SimulatedWaiter, use_runtime
-from flows.scripted import Behaviour, ScriptedPeople
-from flows.statements import publish_statement
+from flows.surround.answers import acknowledge
 from models import (
     AvenueStatus,
     Draft,

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from cellule.engine import run_protocol
 from cellule.prefect_env import quiet_flow_runs
 from cellule.reporting import report_attacks
-from flows.intake import parse_report
-from flows.readiness import readiness_audit
+from flows.intake.reports import parse_report
+from flows.prepare.readiness import readiness_audit
 from flows.runtime import Runtime, use_runtime
 from models import Notification, TimelineEvent, transaction
 from tests.prepare.scenario import FixedClock

@@ -13,11 +13,11 @@ from sqlalchemy import select
 
 from cellule.engine import run_protocol
 from cellule.reporting import report_attacks
-from flows.answers import acknowledge
-from flows.intake import parse_report
-from flows.kit import require_kit
+from flows.drill.scripted import Behaviour, ScriptedPeople
+from flows.intake.reports import parse_report
+from flows.kit.loading import require_kit
 from flows.runtime import Runtime, SimulatedClock, SimulatedWaiter
-from flows.scripted import Behaviour, ScriptedPeople
+from flows.surround.answers import acknowledge
 from models import Incident, Notification, NotificationStatus, Person, TimelineEvent, transaction
 
 T0 = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)

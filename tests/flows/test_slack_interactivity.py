@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from cellule.engine import run_protocol
 from cellule.reporting import report_attacks
 from cellule.web import ApiCredentials, create_app
-from flows.intake import parse_report
+from flows.intake.reports import parse_report
 from flows.runtime import Runtime
 from models import InboundAction, Participant, ParticipantStatus, Person, TimelineEvent, transaction
 from notifications import ConsoleChannel

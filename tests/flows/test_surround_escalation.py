@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from cellule.engine import run_protocol
 from cellule.reporting import report_attacks
-from flows.intake import parse_report
+from flows.drill.scripted import Behaviour, ScriptedPeople
+from flows.intake.reports import parse_report
 from flows.runtime import Runtime, SimulatedClock, SimulatedWaiter
-from flows.scripted import Behaviour, ScriptedPeople
 from models import (
     Incident,
     IncidentStatus,

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from flows.kit import load_kit, read_kit
+from flows.kit.loading import load_kit, read_kit
 from models import KitVersion, Person, RosterEntry, transaction
 
 # Line numbers matter: the error tests expect problems on these lines.

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from flows.kit import KitError, example_kit_names, example_kit_path, read_kit
-from flows.playbook import Kit
-from flows.triage import SignalFacts, classify, rate_severity
+from flows.intake.rules import SignalFacts, classify, rate_severity
+from flows.kit.loading import KitError, example_kit_names, example_kit_path, read_kit
+from flows.kit.schema import Kit
 from models import AttackType, Severity
 
 EXAMPLES = ["food_brand", "hotel"]

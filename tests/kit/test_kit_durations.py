@@ -5,7 +5,7 @@ from datetime import timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flows.playbook import Targets
+from flows.kit.schema import Targets
 
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 import pytest
 
-from flows.kit import MAX_KIT_BYTES, KitError, example_kit_path, read_kit
+from flows.kit.loading import MAX_KIT_BYTES, KitError, example_kit_path, read_kit
 
 
 def replace(old: str, new: str) -> Callable[[str], str]:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from flows.kit import (
+from flows.kit.loading import (
     NoKit,
     current_kit,
     example_kit_path,

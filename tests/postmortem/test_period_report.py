@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from flows.analytics import PeriodReport, median, percentile, period_report
+from flows.postmortem.period import PeriodReport, median, percentile, period_report
 from models import (
     ActionItem,
     AttackType,

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from cellule.reporting import report_attacks
-from flows.audit import AuditReport, audit, take_snapshot
-from flows.intake import parse_report
-from flows.kit import require_kit
+from flows.intake.reports import parse_report
+from flows.kit.loading import require_kit
+from flows.prepare.audit import AuditReport, audit, take_snapshot
 from flows.runtime import Runtime, use_runtime
 from models import transaction
 

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from flows.audit import CRITICAL_CAP
-from flows.findings import WORDING, Category, FindingSeverity
-from flows.inventory import apply_inventory
-from flows.inventory_files import read_accounts_file
-from flows.offboarding import mark_revoked
+from flows.kit.inventory import apply_inventory
+from flows.kit.inventory_files import read_accounts_file
+from flows.prepare.audit import CRITICAL_CAP
+from flows.prepare.findings import WORDING, Category, FindingSeverity
+from flows.prepare.offboarding import mark_revoked
 from models import Drill, DrillMode, transaction
 from tests.prepare.scenario import NOW, ready_kit, record_drill, run_audit, without_person
 

@@ -6,10 +6,10 @@ import hashlib
 
 import pytest
 
-from flows.audit import audit, take_snapshot
-from flows.findings import Category
-from flows.handles import broken_rule, same_name, usual_name
-from flows.kit import example_kit_path, load_kit, read_kit
+from flows.kit.loading import example_kit_path, load_kit, read_kit
+from flows.prepare.audit import audit, take_snapshot
+from flows.prepare.findings import Category
+from flows.prepare.usernames import broken_rule, same_name, usual_name
 from models import transaction
 from tests.prepare.scenario import EMAIL, NOW
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from flows.inventory import apply_inventory, reference_problems
-from flows.inventory_files import (
+from flows.kit.inventory import apply_inventory, reference_problems
+from flows.kit.inventory_files import (
     accounts_for_export,
     as_csv,
     as_yaml,
@@ -16,9 +16,9 @@ from flows.inventory_files import (
     read_accounts_file,
     read_grants_file,
 )
-from flows.kit import KitError, read_kit
-from flows.offboarding import mark_revoked
-from flows.playbook import AccountSpec, GrantSpec
+from flows.kit.loading import KitError, read_kit
+from flows.kit.schema import AccountSpec, GrantSpec
+from flows.prepare.offboarding import mark_revoked
 from models import AccessGrant, AccessLevel, SocialAccount, transaction
 from tests.prepare.scenario import NOW, ready_kit, without_person
 

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select, update
 
-from flows.handles import account_label
-from flows.offboarding import OffboardingError, mark_revoked, offboarding_plan
+from flows.prepare.offboarding import OffboardingError, mark_revoked, offboarding_plan
+from flows.prepare.usernames import account_label
 from models import (
     AccessGrant,
     AttackType,

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from flows.readiness import audit_now, audit_the_kit, send_the_audit, tell_the_owner
+from flows.prepare.readiness import audit_now, audit_the_kit, send_the_audit, tell_the_owner
 from flows.runtime import Runtime, use_runtime
 from models import Notification, NotificationStatus, transaction
 from notifications import ConsoleChannel, dispatch_due, render_message

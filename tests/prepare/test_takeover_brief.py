@@ -12,8 +12,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from cellule.reporting import report_attacks
-from flows.intake import parse_report
-from flows.prepare import brief_on_the_account, check_the_kit
+from flows.intake.reports import parse_report
+from flows.prepare.flow import brief_on_the_account, check_the_kit
 from flows.runtime import use_runtime
 from models import Incident, Notification, Person, TimelineEvent, transaction
 from notifications import render_message

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from flows.kit import example_kit_path, load_kit, read_kit
+from flows.kit.loading import example_kit_path, load_kit, read_kit
 from flows.quorum import (
     QuorumState,
     approval_policy,

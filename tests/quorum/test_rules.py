@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flows.playbook import ApprovalPolicy
+from flows.kit.schema import ApprovalPolicy
 from flows.quorum import evaluate_quorum
 from models import Decision
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from cellule.reporting import Reported, report_attacks
-from flows.intake import parse_report
+from flows.intake.reports import parse_report
 from flows.reviews import (
     draft_reply,
     ensure_avenues,

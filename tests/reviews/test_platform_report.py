@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from flows.kit import require_kit
+from flows.kit.loading import require_kit
 from flows.reviews import (
     CONTACT_WAIT,
     ReviewError,
@@ -19,7 +19,7 @@ from flows.reviews import (
     report_review,
 )
 from flows.runtime import use_runtime
-from flows.surround import advance_the_cell
+from flows.surround.flow import advance_the_cell
 from models import Incident, ReviewOutcome, transaction
 from notifications import render_message
 from tests.reviews.scenario import T0, Hotel

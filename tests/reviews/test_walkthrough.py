@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from flows.kit import require_kit
+from flows.kit.loading import require_kit
 from flows.reviews import ReviewError, case_outcome, remind_overdue_platform_decisions
 from flows.reviews.connectors import GoogleBusinessProfileConnector
 from models import Approval, AvenueStatus, DraftStatus, Incident, ReviewOutcome, transaction

@@ -29,8 +29,8 @@ from cellule.server import (
 )
 from cellule.settings import Settings
 from cellule.store import open_store, upgrade_database
-from flows.intake import parse_report
-from flows.kit import example_kit_path, load_kit, read_kit
+from flows.intake.reports import parse_report
+from flows.kit.loading import example_kit_path, load_kit, read_kit
 from flows.runtime import Runtime
 from models import Incident, Notification, NotificationStatus, Signal, transaction
 from notifications import ConsoleChannel

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cellule.reporting import Reported
 from cellule.web import ApiCredentials, create_app
 from cellule.web.auth import sign
-from flows.kit import example_kit_path, load_kit, read_kit
+from flows.kit.loading import example_kit_path, load_kit, read_kit
 from flows.runtime import Runtime
 from models import InboundAction, Incident, Signal, Target, TimelineEvent, transaction
 from notifications import ConsoleChannel

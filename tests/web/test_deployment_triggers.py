@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cellule import triggers
 from cellule.reporting import Reported, report_attacks
-from flows.intake import parse_report
+from flows.intake.reports import parse_report
 from flows.runtime import Runtime
 from models import make_engine, make_sessionmaker
 from notifications import ConsoleChannel

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
-from flows.playbook import ClassificationRule, Condition, SeverityRule
+from flows.kit.schema import ClassificationRule, Condition, SeverityRule
 from models import AttackType, Severity
 
 

@@ -15,8 +15,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from flows.handles import account_label
-from flows.inventory import inventory_accounts, inventory_grants
+from flows.kit.inventory import inventory_accounts, inventory_grants
+from flows.prepare.usernames import account_label
 from models import (
     AccessGrant,
     Draft,

@@ -11,10 +11,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows.branches import ExitBranch, ExitError, live_commitments, require_member
-from flows.kit import require_kit
-from flows.playbook import Kit
-from flows.statements import statement_languages
+from flows.exit_on_top.branches import ExitBranch, ExitError, live_commitments, require_member
+from flows.exit_on_top.statements import statement_languages
+from flows.kit.loading import require_kit
+from flows.kit.schema import Kit
 from models import (
     AvenueStatus,
     Draft,

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from flows.playbook import Kit
+from flows.kit.schema import Kit
 from flows.postmortem.metrics import METRICS, ResponseTime, Verdict, response_times
 from flows.postmortem.targets import response_targets
 from models import (

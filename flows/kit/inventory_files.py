@@ -20,9 +20,9 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows.inventory import ReferenceProblem, inventory_accounts, inventory_grants
-from flows.kit import KitError, KitProblem, _reason, read_yaml_as
-from flows.playbook import SECRET_FIELD, AccountSpec, GrantSpec, Strict
+from flows.kit.inventory import ReferenceProblem, inventory_accounts, inventory_grants
+from flows.kit.loading import KitError, KitProblem, _reason, read_yaml_as
+from flows.kit.schema import SECRET_FIELD, AccountSpec, GrantSpec, Strict
 from models import Person
 
 MAX_CSV_BYTES = 1024 * 1024

@@ -2,7 +2,7 @@
 
 An import is the whole inventory of its kind. An account missing from it leaves the inventory (kept, no
 longer audited). An access missing from it is *not* taken as revoked: only a person recording the
-revocation says it is gone (`flows.offboarding.mark_revoked`), so until then the audit keeps asking.
+revocation says it is gone (`flows.prepare.offboarding.mark_revoked`), so until then the audit keeps asking.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from flows.playbook import AccountSpec, GrantSpec
+from flows.kit.schema import AccountSpec, GrantSpec
 from models import AccessGrant, Person, SocialAccount
 
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from flows.playbook import Escalation
+from flows.kit.schema import Escalation
 from models import ParticipantStatus
 
 

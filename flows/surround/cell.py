@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from flows.escalation import Call, is_assembled
-from flows.playbook import Kit
+from flows.kit.schema import Kit
+from flows.surround.escalation import Call, is_assembled
 from models import (
     Incident,
     IncidentStatus,

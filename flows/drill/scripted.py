@@ -1,8 +1,8 @@
 """Scripted people for simulated runs: a channel wrapper that answers for them on the simulated clock.
 
 When an alert reaches a scripted person, their answer (acknowledge, decline, or silence) is scheduled on
-the simulated clock after their delay, and lands through the same `flows.answers` functions a real click
-would use. Nothing else in the protocol knows it is being simulated.
+the simulated clock after their delay, and lands through the same `flows.surround.answers` functions a
+real click would use. Nothing else in the protocol knows it is being simulated.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from flows.answers import AnswerError, acknowledge, decline
-from flows.kit import require_kit
+from flows.kit.loading import require_kit
 from flows.runtime import SimulatedClock
+from flows.surround.answers import AnswerError, acknowledge, decline
 from models import Incident, Person, transaction
 from notifications import Channel, Delivery, SendResult
 

@@ -24,15 +24,15 @@ from sqlalchemy.orm import Session
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 
-from flows.inventory import apply_inventory
-from flows.playbook import SECRET_FIELD, Kit, PersonSpec
+from flows.kit.inventory import apply_inventory
+from flows.kit.schema import SECRET_FIELD, Kit, PersonSpec
 from models import Incident, KitVersion, Person, RosterEntry
 
 MAX_KIT_BYTES = 1024 * 1024
 # Anchors and aliases are welcome, but a few nested aliases can expand to billions of values to validate.
 MAX_EXPANDED_NODES = 200_000
 # Data shipped beside the code, found by path so `flows` never imports `cellule`.
-EXAMPLE_KITS_DIR = Path(__file__).resolve().parent.parent / "cellule" / "kits"
+EXAMPLE_KITS_DIR = Path(__file__).resolve().parents[2] / "cellule" / "kits"
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 

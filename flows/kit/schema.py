@@ -240,7 +240,7 @@ def _handle(value: Any) -> Any:
 
 
 # Field names that announce a secret: the kit says where credentials live, never what they are (such a field
-# is refused with its own reason, see flows/kit.py).
+# is refused with its own reason, see flows/kit/loading.py).
 SECRET_FIELD = re.compile(r"pass|mot_de_passe|secret|token|pin\b|code_2fa|otp", re.IGNORECASE)
 
 

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from flows.drill.journal import latest_failing_targets
-from flows.findings import DUTIES, LANGUAGES, LEVELS, Category, Finding, FindingSeverity
-from flows.handles import account_label, broken_rule, platform_name, same_name, usual_name
-from flows.playbook import Kit
+from flows.kit.schema import Kit
+from flows.prepare.findings import DUTIES, LANGUAGES, LEVELS, Category, Finding, FindingSeverity
+from flows.prepare.usernames import account_label, broken_rule, platform_name, same_name, usual_name
 from models import AccessGrant, AttackType, Incident, Person, RosterEntry, SocialAccount
 from notifications.render import LOCALES, TEMPLATES_DIR
 

@@ -26,10 +26,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from flows.kit import require_kit_version
-from flows.playbook import Kit
+from flows.intake.rules import SignalFacts, classify, dedup_key, rate_severity, target_key
+from flows.kit.loading import require_kit_version
+from flows.kit.schema import Kit
 from flows.reviews import open_review_case
-from flows.triage import SignalFacts, classify, dedup_key, rate_severity, target_key
 from models import (
     AttackType,
     Incident,

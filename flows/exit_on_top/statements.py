@@ -22,8 +22,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows.branches import ExitError, live_commitments, require_member
-from flows.playbook import Kit, Playbook
+from flows.exit_on_top.branches import ExitError, live_commitments, require_member
+from flows.kit.schema import Kit, Playbook
 from flows.quorum import propose_draft, standing_decisions
 from flows.quorum.rules import text_sha256
 from models import (

@@ -3,9 +3,9 @@
 Once the cell is assembled, a holding statement goes up for approval: the public hears from us while the
 facts are checked. A person of the cell then chooses the branch: *already handled* — show it; *not
 handled* — apologise, commit, thank. The branch's statement is drafted in turn, and goes through the
-quorum like every public word. Publishing, commitments and resolution are people's acts
-(`flows.statements`, `flows.commitments`, `flows.resolution`); this phase drafts what is due, chases what
-waits, and never does a step twice: the store says what is done.
+quorum like every public word. Publishing, commitments and resolution are people's acts (`statements`,
+`commitments`, `resolution` beside this module); this phase drafts what is due, chases what waits, and
+never does a step twice: the store says what is done.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from prefect import flow, task
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from flows.branches import ExitBranch, branch_chooser
-from flows.kit import require_kit
+from flows.exit_on_top.branches import ExitBranch, branch_chooser
+from flows.exit_on_top.statements import languages_to_draft, propose_statement
+from flows.kit.loading import require_kit
+from flows.outbox import send_notifications
 from flows.quorum import approval_policy, eligible_approvers
-from flows.reminders import remind_waiting_drafts
 from flows.runtime import current_runtime
-from flows.statements import languages_to_draft, propose_statement
-from flows.surround import send_notifications
+from flows.surround.reminders import remind_waiting_drafts
 from models import (
     DraftKind,
     Incident,

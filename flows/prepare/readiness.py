@@ -13,10 +13,10 @@ from prefect import flow, task
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows.audit import AuditReport, audit, take_snapshot
-from flows.findings import FindingSeverity
-from flows.kit import require_kit
-from flows.playbook import Kit
+from flows.kit.loading import require_kit
+from flows.kit.schema import Kit
+from flows.prepare.audit import AuditReport, audit, take_snapshot
+from flows.prepare.findings import FindingSeverity
 from flows.runtime import current_runtime
 from models import Notification, Person, transaction
 from notifications import dispatch_due, enqueue, route_for

@@ -16,11 +16,11 @@ from prefect import flow, task
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows.branches import ExitError, require_member
-from flows.kit import require_kit
-from flows.playbook import CommitmentReminders, Kit
+from flows.exit_on_top.branches import ExitError, require_member
+from flows.kit.loading import require_kit
+from flows.kit.schema import CommitmentReminders, Kit
+from flows.outbox import send_notifications
 from flows.runtime import current_runtime
-from flows.surround import send_notifications
 from models import Commitment, CommitmentStatus, Incident, IncidentStatus, Person, record_event, transaction
 from notifications import message_person
 from notifications.render import clean_text

@@ -10,11 +10,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows.cell import cell_members
-from flows.playbook import Playbook
+from flows.kit.schema import Playbook
 from flows.quorum import eligible_approvers, standing_decisions
 from flows.quorum.ballots import writers_of
 from flows.quorum.requests import draft_key
+from flows.surround.cell import cell_members
 from models import Draft, DraftStatus, Incident, record_event
 from notifications import message_person
 

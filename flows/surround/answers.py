@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows.cell import settle_assembly
-from flows.playbook import Kit
+from flows.kit.schema import Kit
+from flows.surround.cell import settle_assembly
 from models import Incident, Participant, ParticipantStatus, Person, reach_milestone, record_event
 
 

@@ -13,11 +13,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows.audit import audit, take_snapshot
-from flows.findings import LEVELS, Finding
-from flows.handles import account_label, platform_name
-from flows.inventory import inventory_accounts, inventory_grants
-from flows.playbook import Kit
+from flows.kit.inventory import inventory_accounts, inventory_grants
+from flows.kit.schema import Kit
+from flows.prepare.audit import audit, take_snapshot
+from flows.prepare.findings import LEVELS, Finding
+from flows.prepare.usernames import account_label, platform_name
 from models import Incident, Person, Signal, SocialAccount, Target
 
 MAX_ACCOUNTS = 10  # when nothing narrows it down, the cell gets the first ones and the command to see all

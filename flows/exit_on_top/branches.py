@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows.kit import require_kit
+from flows.kit.loading import require_kit
 from models import (
     Commitment,
     CommitmentStatus,

@@ -18,7 +18,12 @@ from prefect import flow, task
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from flows.cell import (
+from flows.kit.loading import require_kit
+from flows.kit.schema import Kit, Playbook
+from flows.outbox import send_notifications
+from flows.reviews import remind_overdue_platform_decisions
+from flows.runtime import current_runtime
+from flows.surround.cell import (
     find_gaps,
     load_calls,
     next_in_roster,
@@ -26,12 +31,8 @@ from flows.cell import (
     required_cover,
     settle_assembly,
 )
-from flows.escalation import CallNext, GiveUp, Remind, Step, next_deadline, plan
-from flows.kit import require_kit
-from flows.playbook import Kit, Playbook
-from flows.reminders import remind_no_lead, remind_waiting_drafts
-from flows.reviews import remind_overdue_platform_decisions
-from flows.runtime import current_runtime
+from flows.surround.escalation import CallNext, GiveUp, Remind, Step, next_deadline, plan
+from flows.surround.reminders import remind_no_lead, remind_waiting_drafts
 from models import (
     Incident,
     IncidentStatus,
@@ -45,7 +46,7 @@ from models import (
     record_event_once,
     transaction,
 )
-from notifications import dispatch_due, enqueue, message_person
+from notifications import enqueue, message_person
 
 
 @dataclass(frozen=True)
@@ -278,16 +279,6 @@ def _post_room_summary(ctx: _Step, kit: Kit) -> None:
         incident_id=ctx.incident.id,
         is_drill=ctx.incident.is_drill,
     )
-
-
-@task(name="send-notifications")
-def send_notifications(incident_id: int) -> dict[str, int]:
-    """Send this incident's due outbox rows through their channels."""
-    runtime = current_runtime()
-    report = dispatch_due(
-        runtime.sessions, channels=runtime.channels, now=runtime.now(), incident_id=incident_id
-    )
-    return dict(vars(report))
 
 
 def _answers(incident_id: int) -> int:
