@@ -312,7 +312,7 @@ def test_the_phase_waits_for_the_cell_then_drafts_the_holding_statement_once(run
 
 
 def test_the_scheduled_flow_reminds_a_late_commitment_once_per_step_and_no_more_than_the_cap(hotel):
-    from tests.exit.scenario import ExitCell
+    from tests.exit_on_top.scenario import ExitCell
     from tests.quorum.scenario import T0 as OPENED
     from tests.quorum.scenario import open_defamatory_review
 

@@ -9,7 +9,7 @@ import pytest
 from flows.exit_on_top.branches import ExitError
 from flows.exit_on_top.commitments import find_commitment, parse_due
 from models import CommitmentStatus, Incident, Person, transaction
-from tests.exit.scenario import T0
+from tests.exit_on_top.scenario import T0
 
 
 def act(cell, verb, label: str = "C1", *, by: str = "sophie.marchand", **values):

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from cellule.commands import exit_view
 from models import AvenueStatus, Incident, LegalAction, PlatformReport, ReviewCase, transaction
-from tests.exit.scenario import T0
+from tests.exit_on_top.scenario import T0
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -13,7 +13,7 @@ import pytest
 from flows.exit_on_top.branches import ExitError
 from flows.quorum import propose_draft
 from models import DraftKind, DraftStatus, Incident, Person, transaction
-from tests.exit.scenario import T0
+from tests.exit_on_top.scenario import T0
 
 POSTED = T0 + timedelta(minutes=40)
 

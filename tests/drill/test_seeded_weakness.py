@@ -8,7 +8,7 @@ import pytest
 from flows.drill.scoring import Rating
 from flows.drill.simulated import play
 from flows.kit.schema import Kit
-from tests.drills.scenarios import scenario
+from tests.drill.scenarios import scenario
 
 pytestmark = pytest.mark.flow
 

@@ -21,7 +21,7 @@ from models import (
     ReviewCase,
     transaction,
 )
-from tests.exit.scenario import T0
+from tests.exit_on_top.scenario import T0
 
 BENEFIT = "Un accueil formé, et 40 avis positifs de clients qui ont salué la transparence."
 

@@ -17,7 +17,7 @@ from flows.drill.scenario import (
     read_scenario,
 )
 from flows.kit.loading import KitError, example_kit_path, read_kit
-from tests.drills.scenarios import scenario
+from tests.drill.scenarios import scenario
 
 DOMAIN_CRISES = {
     "fake-review": "defamatory_review",

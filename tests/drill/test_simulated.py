@@ -10,8 +10,8 @@ from flows.drill.scenario import find_scenario, read_scenario
 from flows.drill.scoring import Rating
 from flows.drill.simulated import DrillOutcome, play
 from flows.kit.loading import example_kit_path, read_kit
-from tests.drills.scenarios import scenario
-from tests.drills.test_scenarios import DOMAIN_CRISES
+from tests.drill.scenarios import scenario
+from tests.drill.test_scenarios import DOMAIN_CRISES
 
 pytestmark = pytest.mark.flow
 

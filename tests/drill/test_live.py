@@ -37,7 +37,7 @@ from models import (
     transaction,
 )
 from notifications import ConsoleChannel
-from tests.drills.scenarios import scenario
+from tests.drill.scenarios import scenario
 
 pytestmark = pytest.mark.flow
 

@@ -12,7 +12,7 @@ from flows.exit_on_top.commitments import next_reminder_at, remind_commitment_ow
 from flows.kit.loading import require_kit
 from flows.kit.schema import CommitmentReminders
 from models import transaction
-from tests.exit.scenario import T0
+from tests.exit_on_top.scenario import T0
 
 DUE = T0 + timedelta(days=30)
 POLICY = CommitmentReminders()

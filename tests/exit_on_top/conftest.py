@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from flows.kit.loading import example_kit_path, load_kit, read_kit
 from flows.kit.schema import ExitPolicy
 from models import transaction
-from tests.exit.scenario import ExitCell
+from tests.exit_on_top.scenario import ExitCell
 from tests.quorum.scenario import load_hotel_kit, open_defamatory_review
 
 
