@@ -64,6 +64,17 @@ def cellule_cli(
 
 
 @pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's headless Chromium (`.ci/run` installs it): skipped without it locally, a failure in CI."""
+    found = shutil.which("chromium") or shutil.which("chromium-headless-shell")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is required in CI: apt-get install chromium chromium-driver")
+        pytest.skip("headless Chromium not installed (apt-get install chromium chromium-driver)")
+    return found
+
+
+@pytest.fixture(scope="session")
 def prefect_server() -> Iterator[None]:
     """One temporary Prefect server for every test that runs flows (starting one costs seconds)."""
     from prefect.testing.utilities import prefect_test_harness

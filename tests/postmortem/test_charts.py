@@ -4,7 +4,6 @@ rendered by a real browser when one is installed."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -123,10 +122,6 @@ def test_bins_are_round_and_never_more_than_48() -> None:
     assert signal_bins([]) == []
 
 
-CHROMIUM = next(
-    (shutil.which(n) for n in ("chromium-headless-shell", "chromium", "chromium-browser") if shutil.which(n)),
-    None,
-)
 PROBE = """<script>
 const out = [...document.querySelectorAll("svg.chart")].map(svg => ({
   chart: svg.getAttribute("class"),
@@ -139,10 +134,9 @@ document.body.insertAdjacentHTML("beforeend", "<pre id=probe>" + JSON.stringify(
 </script>"""
 
 
-@pytest.mark.skipif(
-    CHROMIUM is None, reason="headless Chromium not installed (apt-get install chromium-headless-shell)"
-)
-def test_a_browser_renders_the_charts(hotel: sessionmaker[Session], resolved: Built, tmp_path: Path) -> None:
+def test_a_browser_renders_the_charts(
+    hotel: sessionmaker[Session], resolved: Built, tmp_path: Path, chromium: str
+) -> None:
     html = render(record_of(hotel, resolved))
     # The report forbids scripts (its Content-Security-Policy): only this test's copy is allowed a probe.
     probe = html.replace('<meta http-equiv="Content-Security-Policy"', '<meta name="csp-off"').replace(
@@ -151,7 +145,7 @@ def test_a_browser_renders_the_charts(hotel: sessionmaker[Session], resolved: Bu
     page = tmp_path / "report.html"
     page.write_text(probe, encoding="utf-8")
     dom = subprocess.run(
-        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", page.as_uri()],
         capture_output=True,
         text=True,
         timeout=120,

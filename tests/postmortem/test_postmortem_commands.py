@@ -56,7 +56,6 @@ def test_html_in_english_in_another_zone_to_a_file(run: Run, tmp_path: Path) -> 
 
 
 def test_pdf_when_weasyprint_is_there(run: Run, tmp_path: Path) -> None:
-    pytest.importorskip("weasyprint")
     out = tmp_path / "report.pdf"
     result = run("postmortem", "EXE-2026-0001", "--format", "pdf", "-o", str(out))
     assert result.exit_code == 0, result.output
