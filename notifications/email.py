@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
+from email.utils import formatdate, parseaddr
 
 from notifications.channels import Delivery, DeliveryError, SendResult
+
+# What must never survive in a header's *decoded* value: line breaks (a forged header, or the end of the
+# header block) and every other control character.
+_HEADER_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class EmailChannel:
@@ -57,11 +63,12 @@ class EmailChannel:
         try:
             message["From"] = self.sender
             message["To"] = delivery.address
-            message["Subject"] = delivery.message.subject
         except ValueError as exc:
             raise DeliveryError(f"email: invalid header ({exc})", retryable=False) from exc
+        _refuse_decoded_controls(message, "From", "To")
+        set_text_header(message, "Subject", delivery.message.subject)
         message["Date"] = formatdate(usegmt=True)
-        message["Message-ID"] = make_msgid(idstring="cellule", domain=_domain(self.sender))
+        message["Message-ID"] = message_id(delivery.key, domain=_domain(self.sender))
         message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies into the outbox
         message["X-Cellule-Key"] = delivery.key
         if delivery.is_drill:
@@ -76,6 +83,35 @@ class EmailChannel:
             if self.username:
                 smtp.login(self.username, self.password or "")
             smtp.send_message(message)
+
+
+def message_id(key: str, *, domain: str) -> str:
+    """The same Message-ID for every attempt at one outbox row, so a relay or a reader can drop a resend."""
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}.cellule@{domain}>"
+
+
+def set_text_header(message: EmailMessage, name: str, value: str) -> None:
+    """Set an unstructured header from text that may hold outside words (a target's name in a subject).
+
+    The email package decodes RFC 2047 encoded words when a header is set, so `=?utf-8?q?=0D=0AReply-To:…?=`
+    would become a real line break on the wire. We read back what the package made of the value and replace
+    every control character it decoded with a space, until nothing is left to decode.
+    """
+    for _ in range(4):  # each pass removes one layer of encoded words; real subjects need one
+        del message[name]  # no-op when absent
+        message[name] = value
+        decoded = str(message[name])
+        if not _HEADER_UNSAFE.search(decoded):
+            return
+        value = " ".join(_HEADER_UNSAFE.sub(" ", decoded).split())
+    raise DeliveryError(f"email: the {name} header would carry control characters", retryable=False)
+
+
+def _refuse_decoded_controls(message: EmailMessage, *names: str) -> None:
+    """Addresses come from the kit, not from attackers; still, one that decodes to a line break is refused."""
+    for name in names:
+        if _HEADER_UNSAFE.search(str(message[name])):
+            raise DeliveryError(f"email: invalid {name} address (control characters)", retryable=False)
 
 
 def _rejected(code: int, reply: bytes | str) -> DeliveryError:

@@ -94,3 +94,56 @@ def test_an_address_that_would_inject_headers_is_refused(email, alert_context) -
         )
 
     assert not failure.value.retryable
+
+
+HOSTILE_TARGETS = [
+    # An RFC 2047 encoded word that decodes to CR/LF: a forged Reply-To on the wire if decoded blindly.
+    "Hôtel =?utf-8?q?=0D=0AReply-To:_attacker@evil.example?= du Lac",
+    # The same, one layer deeper: the decoded text is itself an encoded word.
+    "=?utf-8?q?=3D=3Futf-8=3Fq=3F=3D0D=3D0AX-Evil:_yes=3F=3D?=",
+    # A line break that ends the header block early and pushes ours into the body.
+    "=?utf-8?b?DQoNCkJvZHkgZnJvbSB0aGUgYXR0YWNrZXI=?=",
+]
+
+
+@pytest.mark.parametrize("target", HOSTILE_TARGETS)
+def test_a_target_name_cannot_forge_an_email_header(  # type: ignore[no-untyped-def]
+    smtp_server, email: EmailChannel, alert_context: ContextFactory, target: str
+) -> None:
+    email.send(delivery(alert_context(target=target), locale="en", address="bob@law.example"))
+
+    [raw] = smtp_server.mailbox.raw
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    names = [line.split(b":", 1)[0].lower() for line in head.splitlines() if line and not line[:1].isspace()]
+    assert b"reply-to" not in names and b"x-evil" not in names
+    assert sorted(set(names)) == sorted(names), "a header appears twice"
+    assert set(names) <= {
+        b"from",
+        b"to",
+        b"subject",
+        b"date",
+        b"message-id",
+        b"auto-submitted",
+        b"x-cellule-key",
+        b"content-type",
+        b"content-transfer-encoding",
+        b"mime-version",
+        b"x-peer",
+        b"x-mailfrom",
+        b"x-rcptto",
+    }
+    [message] = smtp_server.mailbox.messages
+    assert "\r" not in message["Subject"] and "\n" not in message["Subject"]
+    assert message["Subject"].startswith("CRI-2026-0001")
+    assert message.get_content().startswith("Hello Alice Martin")  # our body, not the attacker's
+
+
+def test_every_attempt_at_one_message_has_the_same_message_id(  # type: ignore[no-untyped-def]
+    smtp_server, email: EmailChannel, alert_context: ContextFactory
+) -> None:
+    first = delivery(alert_context(), locale="en", address="bob@law.example")
+    again = email.send(first), email.send(first)
+
+    assert again[0].provider_message_id == again[1].provider_message_id
+    other = Delivery(**{**vars(first), "key": "incident:1/surround/legal_counsel/person:3"})
+    assert email.send(other).provider_message_id != again[0].provider_message_id
