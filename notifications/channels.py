@@ -21,6 +21,9 @@ class Delivery:
     incident_ref: str | None = None
     incident_title: str | None = None
     room_id: str | None = None  # the incident's Slack channel, once it exists
+    # An earlier attempt at this step may have reached the provider (its sender died, or the answer was
+    # lost): a channel that can look should check before sending again.
+    maybe_delivered: bool = False
 
 
 @dataclass(frozen=True)

@@ -80,11 +80,14 @@ def _claim_next(
             row = session.scalars(_due(now, incident_id)).first()
             if row is None:
                 return None
+            # A lapsed claim (its sender died mid-send) or a failed attempt (a timeout after the provider
+            # took the message) leaves the outcome unknown: the channel is told to look before it sends.
+            maybe_delivered = row.status == NotificationStatus.SENDING or row.attempts > 0
             row.status = NotificationStatus.SENDING
             row.claimed_until = now + LEASE
             row.attempts += 1
             try:
-                delivery = _delivery(session, row)
+                delivery = _delivery(session, row, maybe_delivered=maybe_delivered)
             except (TemplateError, ValueError, TypeError) as exc:
                 # The same template fails on every channel: no fallback can help, only a fix.
                 _release(row, NotificationStatus.DEAD, error=f"render: {exc}")
@@ -109,7 +112,7 @@ def _due(now: datetime, incident_id: int | None) -> Select[tuple[Notification]]:
     return query
 
 
-def _delivery(session: Session, row: Notification) -> Delivery:
+def _delivery(session: Session, row: Notification, *, maybe_delivered: bool) -> Delivery:
     """Render the row for its current route step, with what the channel needs to know of the incident."""
     context = {**row.context, "is_drill": row.is_drill or bool(row.context.get("is_drill"))}
     person = session.get(Person, row.person_id) if row.person_id is not None else None
@@ -126,6 +129,7 @@ def _delivery(session: Session, row: Notification) -> Delivery:
         incident_ref=incident.ref if incident else None,
         incident_title=incident.title if incident else None,
         room_id=incident.slack_channel_id if incident else None,
+        maybe_delivered=maybe_delivered,
     )
 
 

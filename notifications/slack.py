@@ -33,6 +33,8 @@ SECTION_MAX = 3000
 TOPIC_MAX = 250
 # Slack's own transient failures; everything else (bad channel, bad token, missing scope) needs a person.
 _TRANSIENT_ERRORS = {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+METADATA_EVENT = "cellule_notification"  # every message we post carries its outbox key under this event
+HISTORY_LOOKBACK = 100  # messages read back when a send may already have happened
 ALERT_BUTTONS = {"fr": ("Je prends", "Je ne peux pas"), "en": ("Acknowledge", "Can't take it")}
 APPROVAL_BUTTONS = {"fr": ("Approuver", "Refuser"), "en": ("Approve", "Reject")}
 # The templates that ask for an answer: their actions block id, the two buttons' action ids, their labels.
@@ -106,8 +108,38 @@ class SlackChannel:
         self, user_id: str, blocks: list[Block], text: str, *, metadata: Metadata | None = None
     ) -> str:
         """Direct-message one person; the provider message id `<dm channel>:<ts>`."""
-        dm = self._call(self.client.conversations_open, users=[user_id])["channel"]["id"]
-        return self._post(dm, blocks, text, metadata)
+        return self._post(self.open_direct(user_id), blocks, text, metadata)
+
+    def open_direct(self, user_id: str) -> str:
+        """The direct-message conversation with one person (Slack returns the same one every time)."""
+        return self._call(self.client.conversations_open, users=[user_id])["channel"]["id"]
+
+    def find_posted(self, channel_id: str, key: str) -> str | None:
+        """The provider message id of a message already posted for outbox `key` in a channel, if any.
+
+        Reads the channel's latest messages with their metadata (scopes `channels:history`,
+        `groups:history`, `im:history`). Without those scopes we cannot look, and post again: a duplicate
+        is better than a lost alert.
+        """
+        try:
+            page = self._call(
+                self.client.conversations_history,
+                channel=channel_id,
+                limit=HISTORY_LOOKBACK,
+                include_all_metadata=True,
+            )
+        except SlackError as exc:
+            if exc.retryable:
+                raise
+            return None
+        for message in page.get("messages", []):
+            metadata = message.get("metadata") or {}
+            if (
+                metadata.get("event_type") == METADATA_EVENT
+                and metadata.get("event_payload", {}).get("key") == key
+            ):
+                return f"{channel_id}:{message['ts']}"
+        return None
 
     def open_rejection_form(self, *, trigger_id: str, key: str, draft_label: str, locale: str) -> None:
         """A modal asking why a draft is rejected (a rejection always carries a comment)."""
@@ -139,11 +171,13 @@ class SlackChannel:
         if delivery.address == ROOM:
             if room is None:
                 raise DeliveryError("slack: a room message needs an incident", retryable=False)
-            message_id = self.post_summary(room, blocks, text, metadata=metadata)
+            channel_id = room
         else:
             if room is not None:
                 self.invite(room, [delivery.address])
-            message_id = self.send_direct(delivery.address, blocks, text, metadata=metadata)
+            channel_id = self.open_direct(delivery.address)
+        found = self.find_posted(channel_id, delivery.key) if delivery.maybe_delivered else None
+        message_id = found or self._post(channel_id, blocks, text, metadata)
         return SendResult(message_id, room_id=room, body=delivery.message.slack_text)
 
     def _post(self, channel_id: str, blocks: list[Block], text: str, metadata: Metadata | None) -> str:
@@ -253,4 +287,4 @@ def _chunks(text: str, size: int) -> list[str]:
 def _metadata(delivery: Delivery) -> Metadata:
     """Message metadata so any message in Slack can be traced back to its outbox row."""
     payload = {"key": delivery.key, "template": delivery.template, "is_drill": delivery.is_drill}
-    return Metadata(event_type="cellule_notification", event_payload=payload)
+    return Metadata(event_type=METADATA_EVENT, event_payload=payload)

@@ -6,6 +6,7 @@ Registered as a plugin in tests/conftest.py: the `fake_slack` and `slack` fixtur
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +51,11 @@ class FakeSlack:
     channels: dict[str, str] = field(default_factory=dict)  # name → id
     members: dict[str, set[str]] = field(default_factory=dict)  # channel id → user ids
     failures: dict[str, list[_Failure]] = field(default_factory=dict)
+    history: dict[str, list[dict[str, Any]]] = field(
+        default_factory=dict
+    )  # channel id → messages, oldest first
+    answer_after: dict[str, float] = field(default_factory=dict)  # method → seconds before answering
+    _answer_now: threading.Event = field(default_factory=threading.Event)
     page_size: int = 2  # small, so finding a channel has to follow the cursor
 
     METHODS = (
@@ -59,6 +65,7 @@ class FakeSlack:
         "conversations.invite",
         "conversations.open",
         "chat.postMessage",
+        "conversations.history",
         "views.open",
     )
 
@@ -87,20 +94,35 @@ class FakeSlack:
         """Make `method` fail with `error` (`times` calls, or every call)."""
         self.failures.setdefault(method, []).append(_Failure(error, status, retry_after, times))
 
+    def answer_late(self, method: str, seconds: float) -> None:
+        """Do what `method` asks, then wait `seconds` before answering (a client may time out first)."""
+        self.answer_after[method] = seconds
+        self._answer_now.clear()
+
+    def answer_on_time(self) -> None:
+        """Stop answering late, and send a late answer still waiting now."""
+        self.answer_after.clear()
+        self._answer_now.set()
+
     def calls_to(self, method: str) -> list[dict[str, Any]]:
         return [call.payload for call in self.calls if call.method == method]
 
     def _handler(self, method: str) -> Callable[[Request], Response]:
         def handle(request: Request) -> Response:
             raw = request.get_data(as_text=True)
-            payload = json.loads(raw) if request.is_json else dict(parse_qsl(raw))
+            payload = (
+                json.loads(raw) if request.is_json else dict(parse_qsl(raw or request.query_string.decode()))
+            )
             self.calls.append(SlackCall(method, payload))
             if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
                 return _slack_json({"ok": False, "error": "invalid_auth"})
             failure = self._scripted_failure(method)
             if failure is not None:
                 return failure
-            return _slack_json(getattr(self, "_" + method.replace(".", "_"))(payload))
+            answer = getattr(self, "_" + method.replace(".", "_"))(payload)
+            if method in self.answer_after:
+                self._answer_now.wait(self.answer_after[method])
+            return _slack_json(answer)
 
         return handle
 
@@ -151,7 +173,20 @@ class FakeSlack:
         if p["channel"] not in self.members:
             return {"ok": False, "error": "channel_not_found"}
         ts = f"1773480600.{len(self.calls):06d}"
+        message = {"type": "message", "text": p.get("text"), "ts": ts, "metadata": p.get("metadata")}
+        self.history.setdefault(p["channel"], []).append(message)
         return {"ok": True, "channel": p["channel"], "ts": ts, "message": {"text": p.get("text"), "ts": ts}}
+
+    def _conversations_history(self, p: dict[str, Any]) -> dict[str, Any]:
+        if p["channel"] not in self.members:
+            return {"ok": False, "error": "channel_not_found"}
+        newest_first = list(reversed(self.history.get(p["channel"], [])))[: int(p.get("limit") or 100)]
+        with_metadata = str(p.get("include_all_metadata")).lower() in {"true", "1"}
+        messages = [
+            {key: value for key, value in m.items() if with_metadata or key != "metadata"}
+            for m in newest_first
+        ]
+        return {"ok": True, "messages": messages, "has_more": False}
 
     def _views_open(self, p: dict[str, Any]) -> dict[str, Any]:
         if not p.get("trigger_id"):

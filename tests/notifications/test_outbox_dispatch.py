@@ -12,11 +12,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Incident, Notification, NotificationStatus, transaction
-from notifications import ConsoleChannel, dispatch_due, enqueue
+from notifications import ConsoleChannel, Delivery, SlackChannel, dispatch_due, enqueue, render_message
+from tests.fakes.slack import BOT_TOKEN
 
 ContextFactory = Callable[..., dict[str, Any]]
 NOW = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
@@ -312,3 +314,77 @@ def test_two_dispatchers_at_once_send_each_message_exactly_once(  # type: ignore
     with transaction(sessions) as session:
         statuses = session.scalars(select(Notification.status)).all()
     assert set(statuses) == {NotificationStatus.SENT}
+
+
+def _as_the_crashed_dispatcher_sent_it(slack, crisis, context: dict[str, Any], key: str) -> str:  # type: ignore[no-untyped-def]
+    """What a dispatcher killed between Slack's answer and its commit had done: the post, and nothing else."""
+    delivery = Delivery(
+        key=key,
+        template="alert",
+        locale="fr",
+        address="U0ALICE",
+        is_drill=False,
+        message=render_message("alert", "fr", context),
+        incident_ref="CRI-2026-0001",
+        incident_title="Fake review",
+    )
+    return slack.send(delivery).provider_message_id
+
+
+def test_a_message_slack_took_before_the_dispatcher_died_is_not_posted_again(  # type: ignore[no-untyped-def]
+    sessions, defamatory_review_at_hotel, fake_slack, slack, alert_context
+) -> None:
+    crisis, key = defamatory_review_at_hotel, "incident:1/surround/community_manager/person:1"
+    row_id = queue_alert(sessions, crisis, alert_context(), route=[ALICE_SLACK, ALICE_CONSOLE], key=key)
+    posted = _as_the_crashed_dispatcher_sent_it(slack, crisis, alert_context(), key)
+    with transaction(sessions) as session:
+        row = session.get_one(Notification, row_id)
+        row.status, row.attempts, row.claimed_until = (
+            NotificationStatus.SENDING,
+            1,
+            NOW + timedelta(minutes=5),
+        )
+
+    report = dispatch_due(sessions, channels={"slack": slack}, now=NOW + timedelta(minutes=6))
+
+    assert report.sent == 1
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1  # found in the DM's history, not posted twice
+    row = load(sessions, row_id)
+    assert (row.status, row.provider_message_id) == (NotificationStatus.SENT, posted)
+
+
+def test_an_answer_lost_after_slack_took_the_message_is_not_a_second_post(  # type: ignore[no-untyped-def]
+    sessions, defamatory_review_at_hotel, fake_slack, alert_context
+) -> None:
+    row_id = queue_alert(sessions, defamatory_review_at_hotel, alert_context(), route=[ALICE_SLACK])
+    impatient = SlackChannel(WebClient(token=BOT_TOKEN, base_url=fake_slack.base_url, timeout=0.3))
+    fake_slack.answer_late("chat.postMessage", 5.0)
+
+    first = dispatch_due(sessions, channels={"slack": impatient}, now=NOW)
+    fake_slack.answer_on_time()
+    second = dispatch_due(sessions, channels={"slack": impatient}, now=NOW + timedelta(minutes=1))
+
+    assert (first.retried, second.sent) == (1, 1)
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    assert load(sessions, row_id).status == NotificationStatus.SENT
+
+
+def test_without_history_scopes_a_doubtful_message_is_posted_again_rather_than_lost(  # type: ignore[no-untyped-def]
+    sessions, defamatory_review_at_hotel, fake_slack, slack, alert_context
+) -> None:
+    crisis, key = defamatory_review_at_hotel, "incident:1/surround/community_manager/person:1"
+    row_id = queue_alert(sessions, crisis, alert_context(), route=[ALICE_SLACK], key=key)
+    _as_the_crashed_dispatcher_sent_it(slack, crisis, alert_context(), key)
+    with transaction(sessions) as session:
+        row = session.get_one(Notification, row_id)
+        row.status, row.attempts, row.claimed_until = (
+            NotificationStatus.SENDING,
+            1,
+            NOW + timedelta(minutes=5),
+        )
+    fake_slack.fail("conversations.history", "missing_scope")
+
+    dispatch_due(sessions, channels={"slack": slack}, now=NOW + timedelta(minutes=6))
+
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2  # at least once: a duplicate, never a loss
+    assert load(sessions, row_id).status == NotificationStatus.SENT
