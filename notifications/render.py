@@ -29,6 +29,7 @@ MAX_VALUE_CHARS = 2000  # a ceiling for any one interpolated value, even where a
 
 # C0/C1 controls except tab and newline, plus the bidi overrides that can make text read backwards.
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile("[\n\u2028\u2029]")
 _SLACK_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
 
 
@@ -97,7 +98,9 @@ def _as_text(value: Any) -> str:
 
 
 def _plain_value(value: Any) -> str:
-    return clean_text(truncate(_as_text(value), MAX_VALUE_CHARS))
+    # One value is one line: outside text with a line break could otherwise forge a line of the message
+    # (a fake "Type:" line, a Slack quote that ends early). Multi-line text goes through `| lines`.
+    return _LINE_BREAKS.sub(" ", clean_text(truncate(_as_text(value), MAX_VALUE_CHARS)))
 
 
 def _slack_value(value: Any) -> str:
