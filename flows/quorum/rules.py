@@ -110,6 +110,9 @@ def clean_draft_text(text: str) -> str:
     text = clean_text(text).strip()
     if not text:
         raise QuorumError("The text is empty.")
+    if not any(character.isalnum() for character in text):
+        # "…" or "---" typed where the words belong (a tour's placeholder) must never become a statement.
+        raise QuorumError(f"The text has no words ({text[:20]!r}): write the words to be published.")
     if len(text) > MAX_DRAFT_CHARS:
         raise QuorumError(f"The text is too long ({len(text):,} characters; at most {MAX_DRAFT_CHARS:,}).")
     return text

@@ -21,6 +21,7 @@ from models import Incident, ReviewCase, ReviewOutcome, Signal, WasCustomer, rec
 from notifications.render import clean_text
 
 MAX_REVIEW_CHARS = 20_000  # the intake's cap for any outside text
+_PLACEHOLDER = re.compile(r"[\s.…_-]+")
 _LABEL = re.compile(r"^[rR]?(\d{1,6})$")
 
 
@@ -111,6 +112,9 @@ def update_review_text(
     text = clean_text(text).strip()
     if not text:
         raise ReviewError("The review's new text is empty.")
+    if _PLACEHOLDER.fullmatch(text):
+        # A review may be only emoji or "!!!", but "…" is what a person types when they mean "the text here".
+        raise ReviewError(f"The new text is only a placeholder ({text!r}): paste what the review says now.")
     if len(text) > MAX_REVIEW_CHARS:
         raise ReviewError(f"The review's text is too long ({len(text):,} characters; at most 20,000).")
     if rating is not None and not 1 <= rating <= 5:

@@ -81,6 +81,9 @@ def test_the_text_is_cleaned_and_must_say_something_within_the_limit(cell: Cell)
     for empty in ("", "   \n\t", "\x00\x1b"):
         with pytest.raises(QuorumError, match="The text is empty"):
             cell.propose(text=empty)
+    for placeholder in ("…", "...", " — ", "[[ ]]"):
+        with pytest.raises(QuorumError, match="has no words"):
+            cell.propose(text=placeholder)
     with pytest.raises(QuorumError, match="too long"):
         cell.propose(text="a" * (MAX_DRAFT_CHARS + 1))
     assert cell.draft(cell.propose(text="a" * MAX_DRAFT_CHARS)).number == 2

@@ -131,6 +131,16 @@ def test_recording_the_same_text_again_is_refused_and_changes_nothing(hotel: Hot
     assert hotel.timeline("review_edited") == []
 
 
+def test_a_placeholder_is_not_taken_for_the_review_s_new_text(hotel: Hotel) -> None:
+    before = hotel.snapshot()
+    for placeholder in ("…", "...", " _ "):
+        with pytest.raises(ReviewError, match="only a placeholder"):
+            hotel.act(lambda s, c, p=placeholder: update_review_text(s, case=c, text=p, edited_at=T0, at=T0))
+    assert hotel.snapshot() == before
+    # A review of emoji alone is a real review: it is recorded.
+    hotel.act(lambda s, c: update_review_text(s, case=c, text="👎👎👎", edited_at=T0, at=T0))
+
+
 def test_cases_are_named_r1_or_by_the_platform_s_review_id(hotel: Hotel) -> None:
     by_label = hotel.act(lambda s, c: c.id, label="r1")
     by_id = hotel.act(lambda s, c: c.id, label=GOOGLE_REVIEW_ID)
