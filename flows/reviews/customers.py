@@ -169,6 +169,12 @@ def find_customer(session: Session, *, field: str, value: str) -> Customer | Non
     return next((c for c in named if normalise("name", c.name or "") == wanted), None)
 
 
+def rests_on_a_name(case: ReviewCase) -> bool:
+    """Whether the case's customer verdict came from a name alone (weak), not a booking reference or email."""
+    how = case.customer_match or ""
+    return how.startswith((f"{LABELS['name']} ", f"no {LABELS['name']} "))
+
+
 def look_up_customer(
     session: Session,
     *,
@@ -198,6 +204,9 @@ def look_up_customer(
             )
         given = [("name", case.author_display_name)]
     field, value = given[0]
+    if field == "name" and case.customer_match and not rests_on_a_name(case):
+        # A booking reference or an email said it; a name (a namesake, a pseudonym) cannot overrule that.
+        return CustomerLookup(case.was_customer, case.customer_match, changed=False)
     found = find_customer(session, field=field, value=value)
     label = LABELS[field]
     if found is not None:

@@ -20,6 +20,7 @@ from flows.quorum.ballots import cell_roles
 from flows.reviews.avenues import ensure_avenues
 from flows.reviews.cases import record_case_event, text_sha256
 from flows.reviews.connectors import ConnectorError, ReplyConnector
+from flows.reviews.customers import rests_on_a_name
 from flows.reviews.errors import ReviewError
 from flows.reviews.reply_text import ReplyFacts, render_reply
 from models import (
@@ -79,6 +80,7 @@ def draft_reply(
         reviewer=None if case.anonymous else case.author_display_name,
         star_rating=case.star_rating,
         was_customer=case.was_customer,
+        on_name_only=rests_on_a_name(case),
     )
     text = render_reply(facts, attack_type=incident.attack_type.value, tone=tone, locale=locale)
     try:

@@ -34,6 +34,12 @@ class ReplyFacts:
     reviewer: str | None  # the display name, None when anonymous
     star_rating: int | None
     was_customer: WasCustomer
+    # A "yes" from a name alone is a guess (namesakes, borrowed pseudonyms): the reply must not claim it.
+    on_name_only: bool = False
+
+
+def _on_name_only(facts: ReplyFacts) -> bool:
+    return facts.was_customer == WasCustomer.YES and facts.on_name_only
 
 
 def template_name(attack_type: str, tone: str, locale: str) -> str:
@@ -56,7 +62,7 @@ def render_reply(facts: ReplyFacts, *, attack_type: str, tone: str, locale: str)
         "platform": facts.platform,
         "reviewer": truncate(facts.reviewer, MAX_NAME_CHARS) if facts.reviewer else None,
         "star_rating": facts.star_rating,
-        "was_customer": facts.was_customer.value,
+        "was_customer": "name_only" if _on_name_only(facts) else facts.was_customer.value,
     }
     text = _environment(locale).get_template(name).render(values)
     # Paragraphs as the template lays them out (blank lines between); inside one, lines and block tags

@@ -128,6 +128,19 @@ def test_the_automatic_lookup_by_display_name_only_ever_says_yes(hotel: Hotel) -
     assert hotel.case().customer_match == "name 'Marc Fontaine' is in the customer list"
 
 
+def test_a_namesake_in_the_list_does_not_overrule_the_booking_reference(hotel: Hotel) -> None:
+    load(hotel, GUESTS + "Marc Fontaine,,\n")  # a guest who shares the reviewer's display name
+    look_up(hotel, booking_reference="LIL-2026-9999")  # the reference the reviewer gave is not ours
+
+    assert look_up(hotel).changed is False  # by the display name
+    assert look_up(hotel, name="Marc Fontaine").changed is False
+    case = hotel.case()
+    assert (case.was_customer, case.customer_match) == (
+        WasCustomer.NO,
+        "no booking reference 'LIL-2026-9999' among 4 customers",
+    )
+
+
 @pytest.mark.parametrize(
     "criteria, reason",
     [

@@ -50,6 +50,24 @@ def test_the_reply_says_what_the_customer_list_told_us(was_customer: WasCustomer
     assert says in render_reply(facts, attack_type="defamatory_review", tone="factual", locale="fr")
 
 
+@pytest.mark.parametrize(
+    "locale, tone, claim",
+    [
+        ("fr", "factual", "Nous avons bien retrouvé votre séjour"),
+        ("fr", "empathetic", "Nous avons retrouvé votre séjour"),
+        ("en", "factual", "We did find your stay"),
+        ("en", "empathetic", "We found your stay"),
+    ],
+)
+def test_a_yes_from_a_name_alone_is_not_claimed_in_public(locale: str, tone: str, claim: str) -> None:
+    sure = ReplyFacts(**{**FACTS.__dict__, "was_customer": WasCustomer.YES})
+    guessed = ReplyFacts(**{**sure.__dict__, "on_name_only": True})
+
+    assert claim in render_reply(sure, attack_type="defamatory_review", tone=tone, locale=locale)
+    for attack_type in ("defamatory_review", "review_bombing", "rumor"):
+        assert claim not in render_reply(guessed, attack_type=attack_type, tone=tone, locale=locale)
+
+
 def test_an_anonymous_reviewer_is_greeted_without_a_name() -> None:
     facts = ReplyFacts(**{**FACTS.__dict__, "reviewer": None})
     assert render_reply(facts, attack_type="defamatory_review", tone="empathetic", locale="en").startswith(
