@@ -1,6 +1,23 @@
-"""What the benchmarks share: a fresh store (SQLite or PostgreSQL) with the hotel kit, and the HTTP app.
+"""What the benchmarks share: a fresh store (SQLite or PostgreSQL) with the hotel kit, the HTTP app, and
+the `Row` every benchmark reports for `make bench`.
 
 Benchmarks print their figures and their ratio to a floor measured in the same run; they never assert.
+
+The contract `bench/run_all.py` (`make bench`) relies on — every module in bench/ that measures something:
+
+    def rows(short: bool) -> list[Row]: ...
+
+- `short=True` is `make bench`'s mode: a few runs, bounded, so that every benchmark together finishes in
+  about 20 minutes on the 2-core machine. `short=False` is the module's full mode (what `main()` runs).
+- One `Row` per measure of the goal table in issue 13 (or per figure worth a line): `value` and `floor`
+  are the figures as a person reads them, with their unit ("0.41 s", "1,830 signals/s"); `ratio` is the
+  number the goal is about (value / floor, or floor / value for a rate goal such as "≥ 0.25"); `goal`
+  says it ("≤ 2×", "≥ 0.25"); `met` is whether the ratio meets it. `Row.measured(...)` builds one from
+  two numbers; `Row.not_measured(...)` says why a measure has no figure in this mode (never a fake one).
+- rows() may print progress to stderr; stdout is the runner's. It must stop by itself, loopback only.
+- The runner imports each module in its own interpreter, so a module may configure Prefect at import
+  (this module does) and start servers; a module without rows(), or whose rows() raises, becomes a
+  "not measured" row with the reason, and the other benchmarks still run.
 """
 
 from __future__ import annotations
@@ -11,7 +28,55 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of `make bench`'s table: a measure, its floor from the same run, and its goal."""
+
+    measure: str
+    value: str
+    floor: str
+    ratio: float | None
+    goal: str
+    met: bool | None
+
+    @classmethod
+    def measured(
+        cls,
+        measure: str,
+        value: float,
+        floor: float,
+        *,
+        unit: str = "s",
+        at_most: float | None = None,
+        at_least: float | None = None,
+        inverse: bool = False,
+    ) -> Row:
+        """A row from two figures in `unit`: ratio value / floor (floor / value with `inverse`, for rates
+        where the goal reads "≥ x of the floor"), checked against `at_most` or `at_least`."""
+        ratio = (floor / value if inverse else value / floor) if (value and floor) else float("inf")
+        if at_most is not None:
+            goal, met = f"≤ {at_most:g}×", ratio <= at_most
+        elif at_least is not None:
+            goal, met = f"≥ {at_least:g}", ratio >= at_least
+        else:
+            goal, met = "—", None
+        return cls(measure, _figure(value, unit), _figure(floor, unit), ratio, goal, met)
+
+    @classmethod
+    def not_measured(cls, measure: str, why: str, *, goal: str = "—") -> Row:
+        """A measure with no figure in this run, and why (full mode only, a missing service, a failure)."""
+        return cls(measure, f"not measured: {why}", "—", None, goal, None)
+
+
+def _figure(value: float, unit: str) -> str:
+    if unit == "s":
+        return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+    return f"{value:,.1f} {unit}" if value < 100 else f"{value:,.0f} {unit}"
+
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine for SQLite (the embedded default) or PostgreSQL (production)."""
+def make_engine(
+    url: str, *, echo: bool = False, creator: Callable[[], sqlite3.Connection] | None = None
+) -> Engine:
+    """Create an engine for SQLite (the embedded default) or PostgreSQL (production). `creator` opens
+    each SQLite connection itself (`url` is then `sqlite://`): the drills' in-memory stores."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+        if creator is not None:
+            engine = create_engine(url, echo=echo, creator=creator, poolclass=QueuePool)
+        else:
+            engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
         _make_sqlite_serializable(engine)
         return engine
     return create_engine(url, echo=echo, pool_pre_ping=True)

@@ -95,7 +95,7 @@ def run(
     events: Annotated[bool, typer.Option("--events", help="Print the run's story (one run only).")] = False,
 ) -> None:
     """Play a scenario under the simulated clock with scripted people, and score it. Changes nothing
-    but the drill journal: each run plays in a throwaway store."""
+    but the drill journal: each run plays in a throwaway store. Several runs are one Prefect flow run."""
     scenario = _scenario(scenario_name)
     runtime = open_runtime()
     kit, sha256, kit_name = _kit(runtime, kit_option, scenario)
@@ -125,6 +125,7 @@ def run(
             seeds=range(seed, seed + runs),
             fresh=fresh,
             after_each=lambda _: progress.advance(task),
+            orchestrated=runs == 1,  # one run: every phase its own flow run; a series: one flow run
         )
     if runs == 1:
         _print_run(series, events=events)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from flows.drill.plain import plain_protocol
 from flows.drill.scoring import Rating
 from flows.drill.simulated import play
 from flows.kit.schema import Kit
@@ -32,7 +33,7 @@ def holding_approved_by_run(fresh, kit: Kit) -> dict[int, tuple[bool, bool, Rati
     """Per seed: (was the lawyer away, was the holding statement approved within 2 h, the rating)."""
     found = {}
     for seed in SEEDS:
-        with fresh() as sessions:
+        with fresh() as sessions, plain_protocol():
             outcome = play(LAWYER_AWAY, kit, seed=seed, sessions=sessions, kit_sha256="test")
         [approval] = [r for r in outcome.results if r.key == "holding_approved"]
         found[seed] = ("anne.roux" in outcome.absent, approval.met, outcome.rating)

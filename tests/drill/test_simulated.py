@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from flows.drill.plain import plain_protocol
 from flows.drill.scenario import find_scenario, read_scenario
 from flows.drill.scoring import Rating
 from flows.drill.simulated import DrillOutcome, play
@@ -17,7 +18,9 @@ pytestmark = pytest.mark.flow
 
 
 def run(fresh, played, kit, seed: int = 0) -> DrillOutcome:
-    with fresh() as sessions:
+    """One run as a series plays it: the protocol's flows as plain functions (test_series.py shows a
+    seed scores the same under full orchestration)."""
+    with fresh() as sessions, plain_protocol():
         return play(played, kit, seed=seed, sessions=sessions, kit_sha256="test")
 
 
