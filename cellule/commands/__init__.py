@@ -2,6 +2,8 @@
 
 import typer
 
+from cellule.commands.common import Commands
+
 from cellule.commands.answers import ack, decline_
 from cellule.commands.audit import audit
 from cellule.commands.db import db_app
@@ -19,7 +21,7 @@ from cellule.commands.reviews import review_app
 from cellule.commands.up import up
 from cellule.commands.watch import tick, watch
 
-app = typer.Typer(
+app = Commands(
     name="cellule",
     help="Cellule — crisis management for reputation attacks: prepare, surround, exit on top.",
     no_args_is_help=True,

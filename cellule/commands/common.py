@@ -1,18 +1,26 @@
-"""What every command shares: the consoles, opening the store, and failing clearly."""
+"""What every command shares: the consoles, opening the store, and failing clearly.
+
+Every command group is a `Commands` app: a `Refusal` raised anywhere under a command is answered once,
+here — its message, the CLI's own hint for its kind, exit code 2 — and nothing was changed.
+"""
 
 from __future__ import annotations
 
-from typing import NoReturn
+import functools
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from rich.console import Console
+from rich.markup import escape
 
 from cellule.engine import build_runtime
 from cellule.settings import get_settings
 from cellule.store import alembic_config, upgrade_database
+from flows.refusals import Refusal
 from flows.runtime import Runtime
 
 console = Console(highlight=False)
@@ -25,6 +33,70 @@ def fail(message: str, *, code: int = 1, hint: str | None = None) -> NoReturn:
     if hint:
         err_console.print(f"  [dim]{hint}[/]")
     raise typer.Exit(code)
+
+
+# The command a person types next, by refusal kind; `{ref}`, `{label}` come from the refusal's details.
+HINTS = {
+    "no_incident": "`cellule incidents --all --drills` lists them.",
+    "no_person": "`cellule kit show` lists them.",
+    "no_draft": "`cellule drafts {ref}` lists them.",
+    "no_kit": "Load one first: `cellule kit load hotel` (or your own kit file).",
+    "bad_kit": "Load it again: `cellule kit load FILE`.",
+    "no_commitment": "`cellule commitments {ref}` lists them.",
+    "commitments_first": "`cellule commit {ref} --text … --owner … --due …` records one.",
+    "no_branch_yet": "`cellule exit {ref} --branch already_handled|not_handled` chooses it.",
+    "review_reply": "`cellule review reply` publishes it.",
+    "already_published": "`cellule show {ref}` says where.",
+    "not_approved": "`cellule drafts {ref} {label}` says what it still needs.",
+    "contact_first": "Record it: `cellule review contacted …`, or --precondition-met-at.",
+    "reply_drafted": "`cellule edit <REF> {label} --file …` changes its words.",
+    "no_reply_draft": "`cellule review reply …` drafts one.",
+    "no_customers": "`cellule review customers import FILE.csv` imports one.",
+    "live_drill_running": "Stop it first: `cellule drill stop`.",
+}
+
+
+def hint_for(refusal: Refusal) -> str | None:
+    """The CLI's hint for a refusal: what to type next, or None."""
+    hint = HINTS.get(refusal.kind)
+    return hint.format_map(refusal.details) if hint else None
+
+
+def refuse(
+    refusal: Refusal, *, lead: str | None = None, then: str | None = "Nothing was changed."
+) -> NoReturn:
+    """Answer a refusal: its message (after `lead`), what it left unchanged, the hint; exit code 2."""
+    lines = [lead, escape(str(refusal)), then]
+    fail("\n".join(line for line in lines if line), code=2, hint=hint_for(refusal))
+
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def answering_refusals(command: Command) -> Command:
+    """The command, with any `Refusal` under it answered by `refuse`."""
+
+    @functools.wraps(command)
+    def answered(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except Refusal as refusal:
+            refuse(refusal)
+
+    return answered  # type: ignore[return-value]
+
+
+class Commands(typer.Typer):
+    """A Typer app whose every command answers refusals the same way (`answering_refusals`)."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Command], Command]:
+        register = super().command(*args, **kwargs)
+
+        def decorator(command: Command) -> Command:
+            register(answering_refusals(command))
+            return command
+
+        return decorator
 
 
 def ensure_schema(runtime: Runtime, url: str) -> None:

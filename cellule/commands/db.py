@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from cellule.commands.common import console
+from cellule.commands.common import Commands, console
 from cellule.settings import get_settings
 from cellule.store import upgrade_database
 
-db_app = typer.Typer(help="Cellule's relational store.", no_args_is_help=True)
+db_app = Commands(help="Cellule's relational store.", no_args_is_help=True)
 
 
 @db_app.command()

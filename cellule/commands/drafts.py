@@ -6,25 +6,22 @@ action the messages it queued (approval requests, decisions) are sent at once.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from cellule.commands.common import console, fail, open_runtime, reader_zone
 from cellule.commands.incidents import ZoneOption, local
-from flows.kit.loading import NoKit, require_kit
+from flows.kit.loading import require_kit
+from flows.lookups import DRAFT_FILE, draft_by_label, file_text, incident_by_reference, person_by_key
 from flows.quorum import (
-    QuorumError,
     QuorumState,
     approval_policy,
     approve_draft,
@@ -34,11 +31,10 @@ from flows.quorum import (
     quorum_state,
     reject_draft,
 )
+from flows.quorum.views import DraftLine, DraftView, read_draft, read_drafts
 from flows.runtime import Runtime
-from models import Approval, Decision, Draft, DraftKind, DraftStatus, Incident, Person, transaction
+from models import Approval, Decision, DraftKind, DraftStatus, Incident, Person, transaction
 from notifications import dispatch_due
-
-MAX_FILE_BYTES = 1_000_000  # far above the 5,000 characters a draft may hold: the service says the limit
 
 RefArgument = Annotated[str, typer.Argument(help="The incident reference, e.g. CRI-2026-0001.")]
 LabelArgument = Annotated[str, typer.Argument(help="The draft, e.g. D1.")]
@@ -64,7 +60,7 @@ def draft(
     body = _text_from(text, file)
 
     def act(session: Session, runtime: Runtime) -> tuple[Incident, Text]:
-        incident, author = _incident(session, ref), _person(session, as_)
+        incident, author = incident_by_reference(session, ref=ref), person_by_key(session, key=as_)
         language = locale or require_kit(session).kit.locale
         proposed = propose_draft(
             session,
@@ -97,36 +93,30 @@ def drafts(
 ) -> None:
     """List an incident's drafts and what each still needs; with a label, one draft in full."""
     zone = reader_zone(tz)
-    try:
-        with transaction(open_runtime().sessions) as session:
-            incident = _incident(session, ref)
-            policy = approval_policy(session, incident=incident)
-            if label is not None:
-                one = _draft(session, incident, label)
-                _print_draft(session, one, quorum_state(session, draft=one, policy=policy), zone)
-                return
-            rows = session.scalars(
-                select(Draft).where(Draft.incident_id == incident.id).order_by(Draft.number)
-            ).all()
-            table = Table(title=f"Drafts of {incident.ref}")
-            for column in ("Draft", "Kind", "Version", "Status", "Decisions", "Still needed", "Text"):
-                table.add_column(column)
-            for row in rows:
-                state = quorum_state(session, draft=row, policy=policy)
-                table.add_row(
-                    row.label,
-                    row.kind.value,
-                    str(row.version),
-                    row.status.value,
-                    _decisions_text(session, row),
-                    _needs(row, state),
-                    Text(row.text if len(row.text) <= 60 else row.text[:59] + "…"),
-                )
-    except NoKit as exc:
-        _refuse(exc)
-    if not rows:
-        console.print(f"No draft for {incident.ref} yet. `cellule draft {incident.ref} --as …` proposes one.")
+    with transaction(open_runtime().sessions) as session:
+        if label is not None:
+            _print_draft(read_draft(session, ref=ref, label=label), zone)
+            return
+        view = read_drafts(session, ref=ref)
+    if not view.drafts:
+        console.print(
+            f"No draft for {view.incident_ref} yet. `cellule draft {view.incident_ref} --as …` proposes one."
+        )
         return
+    table = Table(title=f"Drafts of {view.incident_ref}")
+    for column in ("Draft", "Kind", "Version", "Status", "Decisions", "Still needed", "Text"):
+        table.add_column(column)
+    for line in view.drafts:
+        row = line.draft
+        table.add_row(
+            row.label,
+            row.kind.value,
+            str(row.version),
+            row.status.value,
+            _decisions_text(line),
+            _needs(line),
+            Text(row.text if len(row.text) <= 60 else row.text[:59] + "…"),
+        )
     console.print(table)
 
 
@@ -134,8 +124,8 @@ def approve(ref: RefArgument, label: LabelArgument, as_: AsOption, version: Vers
     """Approve a draft: when enough of the cell agree, it is approved for publication."""
 
     def act(session: Session, runtime: Runtime) -> tuple[Incident, Text]:
-        incident, person = _incident(session, ref), _person(session, as_)
-        target = _draft(session, incident, label)
+        incident, person = incident_by_reference(session, ref=ref), person_by_key(session, key=as_)
+        target = draft_by_label(session, incident=incident, label=label)
         state = approve_draft(
             session,
             draft=target,
@@ -160,8 +150,8 @@ def reject(
     """Send a draft back to whoever wrote it, with a comment saying what must change."""
 
     def act(session: Session, runtime: Runtime) -> tuple[Incident, Text]:
-        incident, person = _incident(session, ref), _person(session, as_)
-        target = _draft(session, incident, label)
+        incident, person = incident_by_reference(session, ref=ref), person_by_key(session, key=as_)
+        target = draft_by_label(session, incident=incident, label=label)
         reject_draft(
             session,
             draft=target,
@@ -185,10 +175,10 @@ def edit(
     body = _text_from(text, file)
 
     def act(session: Session, runtime: Runtime) -> tuple[Incident, Text]:
-        incident, editor = _incident(session, ref), _person(session, as_)
+        incident, editor = incident_by_reference(session, ref=ref), person_by_key(session, key=as_)
         target = edit_draft(
             session,
-            draft=_draft(session, incident, label),
+            draft=draft_by_label(session, incident=incident, label=label),
             editor=editor,
             text=body,
             at=runtime.now(),
@@ -204,18 +194,11 @@ def edit(
 def _run(act: Callable[[Session, Runtime], tuple[Incident, Text]]) -> None:
     """One transaction for the action; refused → nothing stored, exit 2; done → send what it queued."""
     runtime = open_runtime()
-    try:
-        with transaction(runtime.sessions) as session:
-            incident, outcome = act(session, runtime)
-    except (QuorumError, NoKit) as exc:
-        _refuse(exc)
+    with transaction(runtime.sessions) as session:
+        incident, outcome = act(session, runtime)
     console.print(outcome)
     with console.status("Sending the messages…"):
         dispatch_due(runtime.sessions, channels=runtime.channels, now=runtime.now(), incident_id=incident.id)
-
-
-def _refuse(exc: Exception) -> NoReturn:
-    fail(escape(str(exc)) + "\nNothing was changed.", code=2)
 
 
 def _with_state(line: Text, state: QuorumState) -> Text:
@@ -229,55 +212,13 @@ def _text_from(text: str | None, file: Path | None) -> str:
     if text is not None:
         return text
     assert file is not None
-    try:
-        with file.open("rb") as stream:
-            raw = stream.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        fail(escape(f"Cannot read {file}: {exc.strerror or exc}."), code=2)
-    if len(raw) > MAX_FILE_BYTES:
-        fail(escape(f"{file} is over 1 MB: a draft holds at most 5,000 characters."), code=2)
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        fail(escape(f"{file} is not UTF-8 text: save it as UTF-8 in your editor."), code=2)
+    return file_text(file, cap=DRAFT_FILE)
 
 
-def _incident(session: Session, ref: str) -> Incident:
-    found = session.scalars(select(Incident).where(func.upper(Incident.ref) == ref.strip().upper())).first()
-    if found is None:
-        fail(escape(f"No incident {ref!r}."), code=2, hint="`cellule incidents --all` lists them.")
-    return found
-
-
-def _person(session: Session, key: str) -> Person:
-    found = session.scalars(select(Person).where(Person.key == key.strip().lower())).first()
-    if found is None:
-        fail(
-            escape(f"Nobody has the key {key!r} in the crisis kit."),
-            code=2,
-            hint="`cellule kit show` lists them.",
-        )
-    return found
-
-
-def _draft(session: Session, incident: Incident, label: str) -> Draft:
-    match = re.fullmatch(r"[dD]?(\d{1,6})", label.strip())
-    found = None
-    if match:
-        found = session.scalars(
-            select(Draft).where(Draft.incident_id == incident.id, Draft.number == int(match.group(1)))
-        ).first()
-    if found is None:
-        fail(
-            escape(f"{incident.ref} has no draft {label!r}."), code=2, hint=f"`cellule drafts {incident.ref}`"
-        )
-    return found
-
-
-def _decisions_text(session: Session, row: Draft) -> Text:
+def _decisions_text(line: DraftLine) -> Text:
     """The decisions on the current version, one per line: ✓ or ✗, who, as which role."""
     cell = Text()
-    for approval in _history(session, row, current_only=True):
+    for approval in line.decisions:
         mark, style = MARKS[approval.decision]
         cell.append(f"{mark} ", style=style)
         cell.append(f"{approval.person.name} ({approval.role})\n")
@@ -285,42 +226,33 @@ def _decisions_text(session: Session, row: Draft) -> Text:
     return cell or Text("—")
 
 
-def _needs(row: Draft, state: QuorumState) -> Text:
-    if row.status in (DraftStatus.PUBLISHED, DraftStatus.WITHDRAWN):
+def _needs(line: DraftLine | DraftView) -> Text:
+    if line.draft.status in (DraftStatus.PUBLISHED, DraftStatus.WITHDRAWN):
         return Text("—")
-    return Text(state.explanation, style="green" if state.approved else "yellow")
+    return Text(line.state.explanation, style="green" if line.state.approved else "yellow")
 
 
-def _history(session: Session, row: Draft, *, current_only: bool = False) -> list[Approval]:
-    """Every decision on the draft (or on its current version only), oldest first."""
-    query = (
-        select(Approval)
-        .options(joinedload(Approval.person))
-        .where(Approval.draft_id == row.id)
-        .order_by(Approval.decided_at, Approval.id)
-    )
-    if current_only:
-        query = query.where(Approval.version == row.version, Approval.voided_at.is_(None))
-    return list(session.scalars(query))
-
-
-def _print_draft(session: Session, row: Draft, state: QuorumState, zone: ZoneInfo) -> None:
-    author = session.get_one(Person, row.author_id)
+def _print_draft(view: DraftView, zone: ZoneInfo) -> None:
+    row = view.draft
     title = f"{row.label} · {row.kind.value} · version {row.version} · {row.status.value}"
-    console.print(Panel(Text(row.text), title=Text(title), subtitle=Text(f"by {author.name}"), expand=False))
-    console.print(_needs(row, state))
+    console.print(Panel(Text(row.text), title=Text(title), subtitle=Text(f"by {view.author}"), expand=False))
+    console.print(_needs(view))
     table = Table(title="Decisions")
     for column in ("Version", "Who", "Role", "Decision", "When", "Comment"):
         table.add_column(column)
-    for approval in _history(session, row):
-        mark, style = MARKS[approval.decision]
-        void = " (voided: the text changed)" if approval.voided_at else ""
-        table.add_row(
-            str(approval.version),
-            Text(approval.person.name),
-            approval.role,
-            Text(f"{mark} {approval.decision.value}{void}", style="dim" if void else style),
-            local(approval.decided_at, zone),
-            Text(approval.comment or ""),
-        )
+    for approval in view.history:
+        _decision_row(table, approval, zone)
     console.print(table)
+
+
+def _decision_row(table: Table, approval: Approval, zone: ZoneInfo) -> None:
+    mark, style = MARKS[approval.decision]
+    void = " (voided: the text changed)" if approval.voided_at else ""
+    table.add_row(
+        str(approval.version),
+        Text(approval.person.name),
+        approval.role,
+        Text(f"{mark} {approval.decision.value}{void}", style="dim" if void else style),
+        local(approval.decided_at, zone),
+        Text(approval.comment or ""),
+    )

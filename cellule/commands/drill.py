@@ -16,7 +16,7 @@ from rich.text import Text
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cellule.commands.common import console, fail, open_runtime
+from cellule.commands.common import Commands, console, fail, open_runtime
 from cellule.commands.postmortem import run_post_mortem
 from cellule.engine import run_protocol
 from cellule.scratch import scratch_stores
@@ -52,7 +52,7 @@ from flows.postmortem.formatting import duration
 from flows.runtime import Runtime
 from models import Drill, PostMortem, transaction
 
-drill_app = typer.Typer(
+drill_app = Commands(
     help="Fire drills: rehearse a scenario against the kit (simulated, or live with the real cell).",
     no_args_is_help=True,
 )

@@ -13,7 +13,7 @@ from rich.text import Text
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from cellule.commands.common import console, err_console, fail, open_runtime, reader_zone
+from cellule.commands.common import Commands, console, err_console, fail, open_runtime, reader_zone
 from flows.kit.loading import (
     KitError,
     current_kit,
@@ -26,7 +26,7 @@ from flows.kit.loading import (
 from flows.kit.schema import Kit
 from models import Person, transaction
 
-kit_app = typer.Typer(
+kit_app = Commands(
     help="The crisis kit: the people, the roster of the crisis cell, and a playbook per attack type.",
     no_args_is_help=True,
 )

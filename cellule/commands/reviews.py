@@ -16,7 +16,7 @@ from rich.text import Text
 from sqlalchemy.orm import Session
 
 from cellule.commands import review_support as support
-from cellule.commands.common import console, open_runtime, reader_zone
+from cellule.commands.common import Commands, console, open_runtime, reader_zone
 from cellule.commands.incidents import ZoneOption
 from cellule.commands.review_avenues import abandon, contacted, decision, edited, legal, outcome, report
 from cellule.commands.review_reply import publish, reply
@@ -35,8 +35,8 @@ from flows.reviews import (
 from flows.runtime import Runtime
 from models import transaction
 
-review_app = typer.Typer(help="Review cases: report, legal, public reply, outcome.", no_args_is_help=True)
-customers_app = typer.Typer(help="The customer list: was a reviewer ever a customer?", no_args_is_help=True)
+review_app = Commands(help="Review cases: report, legal, public reply, outcome.", no_args_is_help=True)
+customers_app = Commands(help="The customer list: was a reviewer ever a customer?", no_args_is_help=True)
 review_app.add_typer(customers_app, name="customers")
 
 

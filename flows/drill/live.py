@@ -21,6 +21,7 @@ from flows.drill.simulated import inject, injections
 from flows.intake.reports import Triage
 from flows.kit.loading import require_kit_version, version_opened_under
 from flows.kit.schema import Kit
+from flows.refusals import Refusal
 from models import Drill, DrillMode, Incident, IncidentStatus, change_status, record_event
 from notifications.render import clean_text
 
@@ -33,7 +34,7 @@ HOT_WASH = (
 MAX_ANSWER_CHARS = 4000
 
 
-class DrillError(ValueError):
+class DrillError(Refusal, ValueError):
     """A drill command that cannot be done as asked; the message says why and what to do."""
 
 
@@ -51,7 +52,8 @@ def start_live_drill(session: Session, *, scenario: Scenario, now: datetime) -> 
     if running:
         raise DrillError(
             f"A live drill is running already ({running[0].incident_ref}, {running[0].scenario}): "
-            "stop it first with `cellule drill stop`."
+            "stop it first.",
+            kind="live_drill_running",
         )
     version, _ = require_kit_version(session)
     drill = Drill(

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.kit.loading import require_kit
+from flows.refusals import Refusal
 from models import (
     Commitment,
     CommitmentStatus,
@@ -33,7 +34,7 @@ from models import (
 BRANCH_EVENT = "exit_branch"  # the timeline event that records each choice, with who made it
 
 
-class ExitError(ValueError):
+class ExitError(Refusal, ValueError):
     """An exit-on-top action refused, with the reason in words the person can act on."""
 
 
@@ -95,7 +96,9 @@ def choose_branch(
     if branch is ExitBranch.NOT_HANDLED and len(live_commitments(session, incident_id=incident.id)) < needed:
         raise ExitError(
             f"The not-handled branch publishes commitments with its apology: record at least {needed} "
-            f"first (cellule commit {incident.ref} --text … --owner … --due …), then choose the branch."
+            "first, then choose the branch.",
+            kind="commitments_first",
+            ref=incident.ref,
         )
     if old is not None:
         _withdraw_follow_ups(session, incident=incident, branch=old, person=person, at=at)

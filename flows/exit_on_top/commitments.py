@@ -52,7 +52,9 @@ def find_commitment(session: Session, *, incident: Incident, label: str) -> Comm
     match = _LABEL.match(label.strip())
     found = commitments_of(session, incident_id=incident.id)
     if match is None or not 1 <= int(match.group(1)) <= len(found):
-        raise ExitError(f"{incident.ref} has no commitment {label!r} (`cellule commitments {incident.ref}`).")
+        raise ExitError(
+            f"{incident.ref} has no commitment {label!r}.", kind="no_commitment", ref=incident.ref
+        )
     return found[int(match.group(1)) - 1]
 
 

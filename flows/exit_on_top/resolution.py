@@ -39,9 +39,13 @@ AVENUES = ((PlatformReport, "platform report"), (LegalAction, "legal avenue"), (
 class ResolutionRefused(ExitError):
     """The exit criteria do not hold: `missing` lists what is still to do, one sentence each."""
 
-    def __init__(self, ref: str, missing: list[str]) -> None:
+    def __init__(self, ref: str, missing: list[str], *, branch_chosen: bool = True) -> None:
         self.missing = tuple(missing)
-        super().__init__(f"{ref} cannot be resolved yet:\n" + "\n".join(f"- {m}" for m in self.missing))
+        super().__init__(
+            f"{ref} cannot be resolved yet:\n" + "\n".join(f"- {m}" for m in self.missing),
+            kind="not_resolvable" if branch_chosen else "no_branch_yet",
+            ref=ref,
+        )
 
 
 def what_is_missing(session: Session, *, incident: Incident, kit: Kit) -> list[str]:
@@ -51,9 +55,7 @@ def what_is_missing(session: Session, *, incident: Incident, kit: Kit) -> list[s
     missing = []
     branch = ExitBranch(incident.exit_branch) if incident.exit_branch else None
     if branch is None:
-        missing.append(
-            f"no exit branch is chosen (cellule exit {incident.ref} --branch already_handled|not_handled)"
-        )
+        missing.append("no exit branch is chosen")
     if criteria.avenues_concluded:
         missing += _avenues_still_open(session, incident=incident)
     if criteria.statements_published and branch is not None:
@@ -112,7 +114,7 @@ def resolve_incident(
     elif len(benefit) > MAX_BENEFIT_CHARS:
         missing.append(f"what the organisation gained is too long (at most {MAX_BENEFIT_CHARS:,} characters)")
     if missing:
-        raise ResolutionRefused(incident.ref, missing)
+        raise ResolutionRefused(incident.ref, missing, branch_chosen=incident.exit_branch is not None)
     incident.benefit = benefit
     record_event(
         session,

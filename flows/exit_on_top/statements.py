@@ -220,16 +220,20 @@ def publish_statement(
     session.refresh(draft, with_for_update=True)  # decisions or an edit may be landing
     incident = session.get_one(Incident, draft.incident_id)
     if draft.kind == DraftKind.REVIEW_REPLY:
-        raise ExitError(f"{draft.label} replies to a review: it is published with `cellule review reply`.")
+        raise ExitError(
+            f"{draft.label} replies to a review: it is published as its reply.", kind="review_reply"
+        )
     if incident.status in (IncidentStatus.CLOSED, IncidentStatus.DISMISSED):
         raise ExitError(f"{incident.ref} is {incident.status}: nothing is published for it any more.")
     require_member(session, incident=incident, person=person)
     if draft.status == DraftStatus.PUBLISHED:
-        raise ExitError(f"{draft.label} is already published (`cellule show {incident.ref}` says where).")
+        raise ExitError(f"{draft.label} is already published.", kind="already_published", ref=incident.ref)
     if draft.status != DraftStatus.APPROVED:
         raise ExitError(
-            f"{draft.label} is {draft.status}: only a text the quorum approved is published "
-            f"(`cellule drafts {incident.ref} {draft.label}` says what it still needs)."
+            f"{draft.label} is {draft.status}: only a text the quorum approved is published.",
+            kind="not_approved",
+            ref=incident.ref,
+            label=draft.label,
         )
     _check_the_words(session, draft, posted_text)
     if draft.approved_at is not None and at < draft.approved_at:

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from flows.intake.rules import SignalFacts, classify, dedup_key, rate_severity, target_key
 from flows.kit.loading import require_kit_version
 from flows.kit.schema import Kit
+from flows.refusals import Refusal
 from flows.reviews import open_review_case
 from models import (
     AttackType,
@@ -45,7 +46,7 @@ MAX_TEXT_CHARS = 20_000  # a long article fits; a pasted megabyte does not
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class IntakeError(ValueError):
+class IntakeError(Refusal, ValueError):
     """A report that cannot be accepted, with every reason in words a person can act on."""
 
 

@@ -26,6 +26,7 @@ from yaml.reader import ReaderError
 
 from flows.kit.inventory import apply_inventory
 from flows.kit.schema import SECRET_FIELD, Kit, PersonSpec
+from flows.refusals import Refusal
 from models import Incident, KitVersion, Person, RosterEntry
 
 MAX_KIT_BYTES = 1024 * 1024
@@ -53,16 +54,20 @@ class KitProblem:
         return f"{where}: {self.field}: {self.reason}" if self.field else f"{where}: {self.reason}"
 
 
-class KitError(ValueError):
+class KitError(Refusal, ValueError):
     """A kit that cannot be used. `problems` lists every problem found; the message has one per line."""
+
+    kind = "bad_kit"
 
     def __init__(self, problems: Sequence[KitProblem]) -> None:
         self.problems = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-class NoKit(LookupError):
+class NoKit(Refusal, LookupError):
     """No kit has been loaded into the store yet: there is nobody to call and no playbook to follow."""
+
+    kind = "no_kit"
 
     def __init__(self, message: str = "No crisis kit is loaded yet.") -> None:
         super().__init__(message)

@@ -21,6 +21,7 @@ from flows.postmortem.facts import IncidentRecord
 from flows.postmortem.lessons import prefilled_lessons
 from flows.postmortem.metrics import record_response_times
 from flows.postmortem.render import SECTIONS, lesson_text
+from flows.refusals import Refusal
 from models import ActionItem, ActionStatus, Incident, Person, PostMortem, record_event
 from notifications.render import clean_text
 
@@ -30,7 +31,7 @@ Sentence = Annotated[str, Field(min_length=1, max_length=MAX_NOTE_CHARS)]
 Sentences = Annotated[list[Sentence], Field(max_length=MAX_NOTES)]
 
 
-class NotesError(ValueError):
+class NotesError(Refusal, ValueError):
     """Notes that cannot be stored; the message lists every problem, one per line."""
 
 

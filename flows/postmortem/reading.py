@@ -24,6 +24,7 @@ from flows.postmortem.facts import (
 )
 from flows.postmortem.reading_reviews import read_reviews
 from flows.postmortem.targets import response_targets
+from flows.refusals import NotFound
 from models import (
     MILESTONES,
     ActionItem,
@@ -42,7 +43,7 @@ from models import (
 )
 
 
-class UnknownIncident(LookupError):
+class UnknownIncident(NotFound, LookupError):
     """No incident has this id or reference."""
 
 

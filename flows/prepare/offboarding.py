@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from flows.kit.inventory import inventory_accounts, inventory_grants
 from flows.prepare.usernames import account_label
+from flows.refusals import Refusal
 from models import (
     AccessGrant,
     Draft,
@@ -30,7 +31,7 @@ from models import (
 _DRAFTS_IN_PLAY = (DraftStatus.AWAITING_APPROVAL, DraftStatus.APPROVED, DraftStatus.REJECTED)
 
 
-class OffboardingError(ValueError):
+class OffboardingError(Refusal, ValueError):
     """A request that cannot be carried out as asked; nothing was recorded."""
 
 
@@ -83,7 +84,7 @@ def find_person(session: Session, key: str) -> Person:
     """The person with this key, in the kit or gone from it; `OffboardingError` when nobody has it."""
     person = session.scalars(select(Person).where(Person.key == key)).one_or_none()
     if person is None:
-        raise OffboardingError(f"Nobody has the key {key!r} (see `cellule kit show`).")
+        raise OffboardingError(f"Nobody has the key {key!r}.", kind="no_person")
     return person
 
 

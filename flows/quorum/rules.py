@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from flows.kit.schema import ApprovalPolicy
+from flows.refusals import Refusal
 from models import Decision
 from notifications.render import clean_text
 
@@ -15,7 +16,7 @@ MAX_DRAFT_CHARS = 5_000  # more than any holding statement or review reply a pla
 MAX_COMMENT_CHARS = 2_000
 
 
-class QuorumError(ValueError):
+class QuorumError(Refusal, ValueError):
     """A draft action the quorum refuses, with the reason in words the person can act on."""
 
 

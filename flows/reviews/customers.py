@@ -195,7 +195,7 @@ def look_up_customer(
         raise ReviewError("Look up one thing at a time: --booking-ref, --email or --name.")
     total = session.scalar(select(func.count()).select_from(Customer)) or 0
     if total == 0:
-        raise ReviewError("No customer list yet: import one with `cellule review customers import FILE.csv`.")
+        raise ReviewError("No customer list yet: import one first.", kind="no_customers")
     automatic = not given
     if automatic:
         if case.anonymous or not case.author_display_name:

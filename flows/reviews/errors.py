@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flows.refusals import Refusal
 
-class ReviewError(ValueError):
+
+class ReviewError(Refusal, ValueError):
     """A review-case action that cannot be done, with what to do instead; nothing was changed."""

@@ -204,7 +204,8 @@ def _check_contact(case: ReviewCase, reason: Reason, contacted: datetime | None,
         raise ReviewError(
             f"{platform} asks the business to contact the reviewer before reporting as {reason.code}, "
             "then to wait 3 days for an answer. Contact them from the platform's business tool, then "
-            "record when (`cellule review contacted …` or --precondition-met-at)."
+            "record when you did.",
+            kind="contact_first",
         )
     if contacted > at:
         raise ReviewError("The reviewer cannot have been contacted in the future: check the date.")

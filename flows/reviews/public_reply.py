@@ -70,8 +70,10 @@ def draft_reply(
         current = session.get_one(Draft, reply.draft_id)
         if current.status not in _REDRAFTABLE:
             raise ReviewError(
-                f"The reply is already drafted as {current.label} ({current.status}): change its words with "
-                f"`cellule edit <REF> {current.label} --file …`, which the cell approves anew."
+                f"The reply is already drafted as {current.label} ({current.status}): change its words "
+                "with an edit, which the cell approves anew.",
+                kind="reply_drafted",
+                label=current.label,
             )
     incident = session.get_one(Incident, case.incident_id)
     facts = ReplyFacts(
@@ -169,7 +171,7 @@ def publish_reply(
         )
     _still_open(reply)
     if reply.draft_id is None:
-        raise ReviewError("No reply is drafted yet: `cellule review reply …` drafts one for the quorum.")
+        raise ReviewError("No reply is drafted yet: draft one for the quorum first.", kind="no_reply_draft")
     draft = session.get_one(Draft, reply.draft_id)
     session.refresh(draft, with_for_update=True)  # nobody edits the words while they are being sent
     text = approved_text(session, draft=draft, incident=incident)

@@ -14,11 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.kit.schema import Kit
+from flows.refusals import Refusal
 from flows.surround.cell import settle_assembly
 from models import Incident, Participant, ParticipantStatus, Person, reach_milestone, record_event
 
 
-class AnswerError(ValueError):
+class AnswerError(Refusal, ValueError):
     """An answer that cannot be taken, said in words the person can act on."""
 
 
