@@ -1,11 +1,8 @@
 """The `cellule` command line (Typer + Rich), one module per group of commands."""
 
-import typer
-
-from cellule.commands.common import Commands
-
 from cellule.commands.answers import ack, decline_
 from cellule.commands.audit import audit
+from cellule.commands.common import Commands
 from cellule.commands.db import db_app
 from cellule.commands.demo import demo
 from cellule.commands.drafts import approve, draft, drafts, edit, reject

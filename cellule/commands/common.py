@@ -41,7 +41,6 @@ HINTS = {
     "no_person": "`cellule kit show` lists them.",
     "no_draft": "`cellule drafts {ref}` lists them.",
     "no_kit": "Load one first: `cellule kit load hotel` (or your own kit file).",
-    "bad_kit": "Load it again: `cellule kit load FILE`.",
     "no_commitment": "`cellule commitments {ref}` lists them.",
     "commitments_first": "`cellule commit {ref} --text … --owner … --due …` records one.",
     "no_branch_yet": "`cellule exit {ref} --branch already_handled|not_handled` chooses it.",

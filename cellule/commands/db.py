@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import typer
-
 from cellule.commands.common import Commands, console
 from cellule.settings import get_settings
 from cellule.store import upgrade_database

@@ -6,55 +6,49 @@ Each action is one transaction: a refused action says why (exit code 2) and chan
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
-from zoneinfo import ZoneInfo
+from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cellule.commands.common import console, fail, open_runtime, reader_zone
+from cellule.commands.common import console, open_runtime, reader_zone
 from cellule.commands.exit_view import commitment_row, local
 from cellule.commands.incidents import ZoneOption
-from cellule.commands.postmortem import stored_report_path
 from cellule.engine import run_protocol
-from flows.exit_on_top.branches import ExitBranch, ExitError, choose_branch
+from flows.exit_on_top.branches import ExitBranch, choose_branch
 from flows.exit_on_top.commitments import (
     commitments_of,
     drop_commitment,
+    due_date,
     find_commitment,
     keep_commitment,
-    parse_due,
     record_commitment,
     remind_commitments,
 )
 from flows.exit_on_top.resolution import resolve_incident
 from flows.exit_on_top.statements import format_day, publish_statement
-from flows.kit.loading import NoKit, require_kit
-from flows.runtime import Runtime, use_runtime
-from models import (
-    Commitment,
-    CommitmentStatus,
-    Draft,
-    DraftKind,
-    DraftStatus,
-    Incident,
-    Person,
-    incident_by_ref,
-    transaction,
+from flows.exit_on_top.views import read_commitments
+from flows.lookups import (
+    STATEMENT_FILE,
+    draft_by_label,
+    file_text,
+    incident_by_reference,
+    person_by_key,
+    typed_moment,
 )
+from flows.postmortem.views import stored_report_path
+from flows.quorum.views import drafts_of
+from flows.runtime import Runtime, use_runtime
+from models import DraftKind, Incident, transaction
 from notifications import dispatch_due
 
 RefArgument = Annotated[str, typer.Argument(help="The incident reference, e.g. CRI-2026-0001.")]
 AsOption = Annotated[
     str, typer.Option("--as", help="Who you are: your key in the kit, e.g. sophie.marchand.")
 ]
-MAX_FILE_BYTES = 1_000_000
 
 
 def exit_(
@@ -65,7 +59,7 @@ def exit_(
     """Choose how the incident exits on top; its follow-up statement is drafted for the quorum."""
 
     def act(session: Session, runtime: Runtime) -> tuple[Incident, Text]:
-        incident, person = _incident(session, ref), _person(session, as_)
+        incident, person = incident_by_reference(session, ref=ref), person_by_key(session, key=as_)
         changed = choose_branch(session, incident=incident, person=person, branch=branch, at=runtime.now())
         words = branch.value.replace("_", " ")
         if not changed:
@@ -81,12 +75,7 @@ def exit_(
 
 def _print_follow_ups(incident_id: int, ref: str, branch: ExitBranch) -> None:
     with transaction(open_runtime().sessions) as session:
-        drafts = session.scalars(
-            select(Draft)
-            .where(Draft.incident_id == incident_id, Draft.kind == branch.follow_up)
-            .where(Draft.status != DraftStatus.WITHDRAWN)
-            .order_by(Draft.number)
-        ).all()
+        drafts = drafts_of(session, incident_id=incident_id, kind=branch.follow_up, live_only=True)
         lines = [f"{d.label} ({d.kind.value}, {d.locale}): {d.status.value}" for d in drafts]
     if lines:
         console.print("Follow-up statement: " + "; ".join(lines))
@@ -112,13 +101,13 @@ def publish(
 ) -> None:
     """Record that you posted an approved statement (there is no posting API: you post, Cellule records)."""
     zone = reader_zone(tz)
-    posted = _read(file) if file is not None else None
+    posted = file_text(file, cap=STATEMENT_FILE) if file is not None else None
 
     def act(session: Session, runtime: Runtime) -> tuple[Incident, Text]:
-        incident, person = _incident(session, ref), _person(session, as_)
+        incident, person = incident_by_reference(session, ref=ref), person_by_key(session, key=as_)
         now = runtime.now()
-        when = _moment(at, zone, now) if at else now
-        draft = _draft(session, incident, label)
+        when = typed_moment(at, zone=zone, now=now, past_only=True) if at else now
+        draft = draft_by_label(session, incident=incident, label=label)
         done = publish_statement(
             session, draft=draft, person=person, where=where, url=url, at=when, posted_text=posted
         )
@@ -148,10 +137,13 @@ def commit(
     """Record a public commitment: a promise made to exit on top, tracked until kept."""
 
     def act(session: Session, runtime: Runtime) -> tuple[Incident, Text]:
-        incident, by, keeper = _incident(session, ref), _person(session, as_), _person(session, owner)
+        incident, by, keeper = (
+            incident_by_reference(session, ref=ref),
+            person_by_key(session, key=as_),
+            person_by_key(session, key=owner),
+        )
         now = runtime.now()
-        policy = require_kit(session).playbook_for(incident.attack_type).exit
-        due_at = parse_due(due, now=now, zone=keeper.timezone) if due else now + policy.commitment_due
+        due_at = due_date(session, incident=incident, owner=keeper, due=due, now=now)
         made = record_commitment(
             session, incident=incident, by=by, owner=keeper, text=text, due_at=due_at, at=now
         )
@@ -173,7 +165,7 @@ def kept(
     """Mark a commitment kept, with its proof."""
 
     def act(session: Session, runtime: Runtime) -> tuple[Incident, Text]:
-        incident, person = _incident(session, ref), _person(session, as_)
+        incident, person = incident_by_reference(session, ref=ref), person_by_key(session, key=as_)
         commitment = find_commitment(session, incident=incident, label=label)
         keep_commitment(session, commitment=commitment, by=person, proof_url=proof, at=runtime.now())
         return incident, Text(
@@ -192,7 +184,7 @@ def drop(
     """Withdraw a commitment, saying why."""
 
     def act(session: Session, runtime: Runtime) -> tuple[Incident, Text]:
-        incident, person = _incident(session, ref), _person(session, as_)
+        incident, person = incident_by_reference(session, ref=ref), person_by_key(session, key=as_)
         commitment = find_commitment(session, incident=incident, label=label)
         drop_commitment(session, commitment=commitment, by=person, reason=reason, at=runtime.now())
         return incident, Text(f"{label.upper()} of {incident.ref} dropped.")
@@ -216,26 +208,13 @@ def commitments(
             sent = remind_commitments()
         console.print(f"{sent} owner(s) reminded.")
     with transaction(runtime.sessions) as session:
-        query = (
-            select(Commitment, Incident, Person)
-            .join(Incident, Incident.id == Commitment.incident_id)
-            .join(Person, Person.id == Commitment.owner_id)
-            .order_by(Commitment.incident_id, Commitment.id)
-        )
-        if ref is not None:
-            query = query.where(Incident.id == _incident(session, ref).id)
-        rows = session.execute(query).all()
+        lines = read_commitments(session, ref=ref)
     table = Table(title="Open commitments" if ref is None else f"Commitments of {ref.strip().upper()}")
     for column in ("Incident", "", "Commitment", "Owner", "Due", "Status", "Proof or reason"):
         table.add_column(column)
-    numbers: dict[int, int] = {}
-    for commitment, incident, owner in rows:
-        # Labels count every commitment of the incident, shown or not: C2 stays C2 once C1 is kept.
-        numbers[incident.id] = numbers.get(incident.id, 0) + 1
-        if ref is None and commitment.status != CommitmentStatus.OPEN:
-            continue
-        row = commitment_row(commitment, owner, numbers[incident.id], runtime.now(), zone)
-        table.add_row(incident.ref + (" (drill)" if incident.is_drill else ""), *row)
+    for line in lines:
+        row = commitment_row(line.commitment, line.owner, int(line.label[1:]), runtime.now(), zone)
+        table.add_row(line.incident_ref + (" (drill)" if line.is_drill else ""), *row)
     if not table.row_count:
         console.print("No commitment." if ref else "No open commitment.")
         return
@@ -250,7 +229,7 @@ def resolve(
     """Resolve the incident once its exit criteria hold, saying what was gained; its post-mortem follows."""
 
     def act(session: Session, runtime: Runtime) -> tuple[Incident, Text]:
-        incident, person = _incident(session, ref), _person(session, as_)
+        incident, person = incident_by_reference(session, ref=ref), person_by_key(session, key=as_)
         resolve_incident(session, incident=incident, person=person, benefit=benefit, at=runtime.now())
         line = Text(f"✓ {incident.ref} is resolved. What we gained: ", style="green")
         line.append(Text(incident.benefit or ""))
@@ -262,7 +241,8 @@ def resolve(
     # path with server mode and drills, and `cellule tick` retries it should this process die first.
     with console.status("Writing the post-mortem (Prefect)…"):
         run_protocol(runtime, incident_id)
-    path = stored_report_path(runtime, incident_id)
+    with transaction(runtime.sessions) as session:
+        path = stored_report_path(session, incident_id=incident_id)
     if path:
         console.print(Text(f"Post-mortem of {ref_}: {path}"))
     else:
@@ -272,70 +252,9 @@ def resolve(
 def _act(act: Callable[[Session, Runtime], tuple[Incident, Text]]) -> tuple[int, str]:
     """One transaction for the action; refused → nothing stored, exit 2; done → send what it queued."""
     runtime = open_runtime()
-    try:
-        with transaction(runtime.sessions) as session:
-            incident, outcome = act(session, runtime)
-            incident_id, ref = incident.id, incident.ref
-    except (ExitError, NoKit) as exc:
-        _refuse(exc)
+    with transaction(runtime.sessions) as session:
+        incident, outcome = act(session, runtime)
+        incident_id, ref = incident.id, incident.ref
     console.print(outcome)
     dispatch_due(runtime.sessions, channels=runtime.channels, now=runtime.now(), incident_id=incident_id)
     return incident_id, ref
-
-
-def _refuse(exc: Exception) -> NoReturn:
-    fail(escape(str(exc)) + "\nNothing was changed.", code=2)
-
-
-def _incident(session: Session, ref: str) -> Incident:
-    found = incident_by_ref(session, ref)
-    if found is None:
-        fail(escape(f"No incident {ref!r}."), code=2, hint="`cellule incidents --all` lists them.")
-    return found
-
-
-def _person(session: Session, key: str) -> Person:
-    found = session.scalars(select(Person).where(Person.key == key.strip().lower())).first()
-    if found is None:
-        fail(escape(f"Nobody has the key {key!r} in the crisis kit."), code=2, hint="`cellule kit show`")
-    return found
-
-
-def _draft(session: Session, incident: Incident, label: str) -> Draft:
-    number = label.strip().upper().removeprefix("D")
-    found = None
-    if number.isdigit():
-        found = session.scalars(
-            select(Draft).where(Draft.incident_id == incident.id, Draft.number == int(number))
-        ).first()
-    if found is None:
-        fail(
-            escape(f"{incident.ref} has no draft {label!r}."), code=2, hint=f"`cellule drafts {incident.ref}`"
-        )
-    return found
-
-
-def _moment(value: str, zone: ZoneInfo, now: datetime) -> datetime:
-    """A time as the reader writes it, in their zone unless it says its own; never in the future."""
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        fail(escape(f"{value!r} is not a time: write it 2026-11-26T10:15."), code=2)
-    moment = moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
-    if moment > now:
-        fail(escape(f"{value} is in the future: record a post once it is posted."), code=2)
-    return moment.astimezone(now.tzinfo)
-
-
-def _read(file: Path) -> str:
-    try:
-        with file.open("rb") as stream:
-            raw = stream.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        fail(escape(f"Cannot read {file}: {exc.strerror or exc}."), code=2)
-    if len(raw) > MAX_FILE_BYTES:
-        fail(escape(f"{file} is over 1 MB: a statement holds at most 5,000 characters."), code=2)
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        fail(escape(f"{file} is not UTF-8 text: save it as UTF-8 in your editor."), code=2)

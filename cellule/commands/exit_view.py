@@ -7,32 +7,17 @@ Outside text (names, review authors, reasons, URLs) is printed as Rich `Text`, n
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
 
 from cellule.commands.common import console
-from flows.exit_on_top.statements import Publication, publications
-from models import (
-    Approval,
-    AvenueStatus,
-    Commitment,
-    CommitmentStatus,
-    Decision,
-    Draft,
-    Incident,
-    LegalAction,
-    Person,
-    PlatformReport,
-    PublicReply,
-    ReviewCase,
-)
+from flows.exit_on_top.statements import Publication
+from flows.exit_on_top.views import Avenue, ExitView, ReviewAvenues, read_exit_view
+from models import AvenueStatus, Commitment, CommitmentStatus, Decision, Incident, Person
 
 MARKS = {Decision.APPROVE: ("✓", "green"), Decision.REJECT: ("✗", "red")}
 AVENUE_STYLE = {
@@ -41,78 +26,12 @@ AVENUE_STYLE = {
     AvenueStatus.ABANDONED: "dim",
     AvenueStatus.NOT_STARTED: "yellow",
 }
-Avenue = PlatformReport | LegalAction | PublicReply
+__all__ = ["ExitView", "commitment_row", "local", "print_exit_view", "read_exit_view"]
 
 
 def local(moment: datetime | None, zone: ZoneInfo) -> str:
     """A moment in the reader's zone, to the minute; "—" when it has not happened."""
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "—"
-
-
-@dataclass(frozen=True)
-class ReviewAvenues:
-    """One review case and its three avenue rows (None: never started)."""
-
-    case: ReviewCase
-    report: PlatformReport | None
-    legal: LegalAction | None
-    reply: PublicReply | None
-
-
-@dataclass(frozen=True)
-class ExitView:
-    drafts: Sequence[Draft]
-    decisions: dict[int, list[Approval]]  # by draft id, oldest first
-    published: dict[int, Publication]  # by draft id
-    commitments: Sequence[tuple[Commitment, Person]]
-    reviews: Sequence[ReviewAvenues]
-    now: datetime  # to tell which open commitments are late
-
-
-def read_exit_view(session: Session, *, incident: Incident, now: datetime) -> ExitView:
-    """What the exit-on-top sections show, read straight from the store's rows."""
-    drafts = session.scalars(
-        select(Draft).where(Draft.incident_id == incident.id).order_by(Draft.number)
-    ).all()
-    decisions: dict[int, list[Approval]] = {}
-    for approval in session.scalars(
-        select(Approval)
-        .options(joinedload(Approval.person))
-        .join(Draft, Draft.id == Approval.draft_id)
-        .where(Draft.incident_id == incident.id)
-        .order_by(Approval.decided_at, Approval.id)
-    ):
-        decisions.setdefault(approval.draft_id, []).append(approval)
-    commitments = session.execute(
-        select(Commitment, Person)
-        .join(Person, Person.id == Commitment.owner_id)
-        .where(Commitment.incident_id == incident.id)
-        .order_by(Commitment.id)
-    ).all()
-    return ExitView(
-        drafts,
-        decisions,
-        publications(session, incident_id=incident.id),
-        [(commitment, owner) for commitment, owner in commitments],
-        _review_avenues(session, incident.id),
-        now,
-    )
-
-
-def _review_avenues(session: Session, incident_id: int) -> list[ReviewAvenues]:
-    cases = session.scalars(
-        select(ReviewCase).where(ReviewCase.incident_id == incident_id).order_by(ReviewCase.id)
-    ).all()
-    ids = [case.id for case in cases]
-
-    def by_case(model: type[Avenue]) -> dict[int, Avenue]:
-        return {row.case_id: row for row in session.scalars(select(model).where(model.case_id.in_(ids)))}
-
-    reports, legal, replies = by_case(PlatformReport), by_case(LegalAction), by_case(PublicReply)
-    return [
-        ReviewAvenues(case, reports.get(case.id), legal.get(case.id), replies.get(case.id))  # type: ignore[arg-type]
-        for case in cases
-    ]
 
 
 def print_exit_view(incident: Incident, view: ExitView, zone: ZoneInfo) -> None:

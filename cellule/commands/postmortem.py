@@ -9,21 +9,19 @@ from __future__ import annotations
 import enum
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.markup import escape
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cellule.commands.common import console, fail, open_runtime, reader_zone
 from cellule.commands.incidents import ZoneOption
 from cellule.settings import get_settings
-from flows.kit.loading import KitError, read_yaml_as
+from flows.kit.loading import read_yaml_as
+from flows.lookups import NOTES_FILE, file_bytes, incident_by_reference
 from flows.postmortem import (
     IncidentRecord,
-    NotesError,
     NotesFile,
     PdfUnavailable,
     ReportFormat,
@@ -34,10 +32,9 @@ from flows.postmortem import (
     read_record,
     render_report,
 )
+from flows.postmortem.views import stored_report_path
 from flows.runtime import Runtime
-from models import Incident, PostMortem, incident_by_ref, transaction
-
-MAX_NOTES_BYTES = 1_000_000
+from models import transaction
 
 
 class Language(enum.StrEnum):
@@ -129,52 +126,35 @@ def run_post_mortem(runtime: Runtime, incident_id: int) -> StoredReport | None:
         return post_mortem(incident_id, str(reports_dir) if reports_dir else None)
 
 
-def stored_report_path(runtime: Runtime, incident_id: int) -> str | None:
-    """Where the incident's stored post-mortem is: its HTML file in the kit's language, as the flow stored
-    it; None when there is none, or it was kept in the database only (no reports folder)."""
-    with transaction(runtime.sessions) as session:
-        return session.scalar(select(PostMortem.report_path).where(PostMortem.incident_id == incident_id))
-
-
 def _default_locale() -> str:
     locale = get_settings().default_locale
     return locale if locale in {lang.value for lang in Language} else Language.EN.value
 
 
-def _incident(session: Session, ref: str) -> Incident:
-    incident = incident_by_ref(session, ref)
-    if incident is None:
-        fail(escape(f"No incident {ref!r}."), code=2, hint="`cellule incidents --all --drills` lists them.")
-    return incident
-
-
 def _record(runtime: Runtime, ref: str) -> IncidentRecord:
     with transaction(runtime.sessions) as session:
-        return read_record(session, incident_id=_incident(session, ref).id)
+        return read_record(session, incident_id=incident_by_reference(session, ref=ref).id)
 
 
 def _store_notes(runtime: Runtime, ref: str, path: Path, by: str | None, zone: ZoneInfo) -> None:
-    if not path.is_file() or path.stat().st_size > MAX_NOTES_BYTES:
-        _refuse(f"{path}: no such file, or over 1 MB.")
-    try:
-        notes = read_yaml_as(path, NotesFile)
-        with transaction(runtime.sessions) as session:
-            incident = _incident(session, ref)
-            apply_notes(session, incident=incident, notes=notes, by=by or "cli", zone=zone, at=runtime.now())
-    except (KitError, NotesError) as exc:
-        _refuse(str(exc))
+    file_bytes(path, cap=NOTES_FILE)  # refused before the YAML reader sees a huge or missing file
+    notes = read_yaml_as(path, NotesFile)
+    with transaction(runtime.sessions) as session:
+        incident = incident_by_reference(session, ref=ref)
+        apply_notes(session, incident=incident, notes=notes, by=by or "cli", zone=zone, at=runtime.now())
     console.print(f"✓ Notes of {ref.upper()} stored.")
 
 
 def _store(runtime: Runtime, ref: str) -> None:
     with transaction(runtime.sessions) as session:
-        incident_id = _incident(session, ref).id
+        incident_id = incident_by_reference(session, ref=ref).id
     with console.status("Storing the post-mortem (Prefect)…"):
         stored = run_post_mortem(runtime, incident_id)
     if stored is None:
         console.print(f"No post-mortem due for {ref.upper()}: not resolved yet, or its report is stored.")
         return
-    where = stored_report_path(runtime, stored.incident_id) or "the database"
+    with transaction(runtime.sessions) as session:
+        where = stored_report_path(session, incident_id=stored.incident_id) or "the database"
     console.print(
         f"✓ Post-mortem of {stored.ref} stored ({escape(where)}); {stored.notified} member(s) told."
     )
@@ -189,7 +169,3 @@ def _write(path: Path, content: str | bytes) -> None:
             path.write_text(content, encoding="utf-8")
     except OSError as exc:
         fail(escape(f"Cannot write {path}: {exc.strerror or exc}."), code=1)
-
-
-def _refuse(message: str) -> NoReturn:
-    fail(escape(message) + "\nNothing was changed.", code=2)

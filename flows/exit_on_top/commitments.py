@@ -71,6 +71,16 @@ def parse_due(value: str, *, now: datetime, zone: str) -> datetime:
     return datetime.combine(day, time(23, 59), tzinfo=ZoneInfo(zone)).astimezone(now.tzinfo)
 
 
+def due_date(
+    session: Session, *, incident: Incident, owner: Person, due: str | None, now: datetime
+) -> datetime:
+    """When a commitment falls due: `due` as people write it (`parse_due`, in the owner's zone), or else
+    the delay the incident's playbook gives commitments."""
+    if due:
+        return parse_due(due, now=now, zone=owner.timezone)
+    return now + require_kit(session).playbook_for(incident.attack_type).exit.commitment_due
+
+
 def record_commitment(
     session: Session,
     *,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from cellule.commands.common import hint_for
 from flows.exit_on_top.branches import ExitBranch, ExitError, branch_chooser
 from models import DraftKind, DraftStatus, IncidentStatus, transaction
 
@@ -33,8 +34,9 @@ def test_choosing_the_same_branch_again_changes_nothing(cell):
 
 def test_the_not_handled_branch_needs_its_commitments_first(cell):
     before = cell.snapshot()
-    with pytest.raises(ExitError, match=r"record at least 1 first \(cellule commit CRI-2026-0001"):
+    with pytest.raises(ExitError, match=r"record at least 1 first") as refused:
         cell.choose(ExitBranch.NOT_HANDLED)
+    assert "cellule commit CRI-2026-0001" in (hint_for(refused.value) or "")  # the CLI names the command
     assert cell.snapshot() == before
 
     cell.commit()

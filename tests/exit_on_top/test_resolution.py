@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from cellule.commands.common import hint_for
 from flows.exit_on_top.branches import ExitBranch, ExitError
 from flows.exit_on_top.resolution import ResolutionRefused
 from models import (
@@ -61,9 +62,12 @@ def open_review_case(cell, **avenues: AvenueStatus | tuple[AvenueStatus, str]) -
 
 def test_nothing_done_yet_lists_every_criterion_that_does_not_hold(cell):
     assert refusal(cell, benefit="  ") == [
-        "no exit branch is chosen (cellule exit CRI-2026-0001 --branch already_handled|not_handled)",
+        "no exit branch is chosen",
         'what the organisation gained is not said (--benefit "…")',
     ]
+    with pytest.raises(ResolutionRefused) as refused:
+        cell.resolve(BENEFIT)
+    assert "cellule exit CRI-2026-0001 --branch" in (hint_for(refused.value) or "")  # the CLI names it
 
 
 def test_the_branch_statement_must_be_published_in_every_language(bilingual):

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 
+from cellule.commands.common import hint_for
 from flows.exit_on_top.branches import ExitError
 from flows.quorum import propose_draft
 from models import DraftKind, DraftStatus, Incident, Person, transaction
@@ -126,8 +127,9 @@ def test_a_review_reply_is_published_through_its_review_avenue(cell):
         )
         reply_id = reply.id
     cell.approve(reply_id, "sophie.marchand", "anne.roux")
-    with pytest.raises(ExitError, match="cellule review reply"):
+    with pytest.raises(ExitError, match="replies to a review") as refused:
         cell.publish(reply_id)
+    assert "cellule review reply" in (hint_for(refused.value) or "")  # the CLI names the command
 
 
 def test_a_drill_never_publishes_anything_publicly(drill):

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from cellule.commands.common import hint_for
 from flows.reviews import ReviewError, abandon_avenue
 from flows.reviews.connectors import GoogleBusinessProfileConnector, ManualConnector, TrustpilotConnector
 from models import Approval, AvenueStatus, Draft, DraftStatus, transaction
@@ -51,8 +52,9 @@ def test_the_reply_is_a_review_reply_draft_put_to_the_quorum(hotel: Hotel) -> No
 
 def test_a_reply_is_drafted_once_then_edited(hotel: Hotel) -> None:
     draft = hotel.draft_reply()
-    with pytest.raises(ReviewError, match=r"already drafted as D1 \(awaiting_approval\).*cellule edit"):
+    with pytest.raises(ReviewError, match=r"already drafted as D1 \(awaiting_approval\)") as refused:
         hotel.draft_reply(tone="empathetic")
+    assert "cellule edit <REF> D1" in (hint_for(refused.value) or "")  # the CLI names the command
     hotel.cell.reject(draft.id, "anne.roux", "Trop sec.")
     fresh = hotel.draft_reply(tone="empathetic")  # a rejected draft may be replaced by a fresh one
     assert fresh.label == "D2" and hotel.avenues().reply.draft_id == fresh.id
