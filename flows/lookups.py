@@ -96,7 +96,9 @@ DRAFT_FILE = FileCap(1_000_000, "a draft holds at most 5,000 characters")  # the
 STATEMENT_FILE = FileCap(1_000_000, "a statement holds at most 5,000 characters")
 NOTES_FILE = FileCap(1_000_000, "post-mortem notes are a few pages of YAML")
 # A hotel's whole booking history fits; a mistaken disk image does not.
-CUSTOMER_FILE = FileCap(20_000_000, "is it really the list?", "export it as CSV UTF-8 from your spreadsheet")
+SPREADSHEET = "export it as CSV UTF-8 from your spreadsheet"
+CUSTOMER_FILE = FileCap(20_000_000, "is it really the customer list?", SPREADSHEET)
+REVIEW_FILE = FileCap(20_000_000, "is it really the review?", SPREADSHEET)
 
 
 def file_bytes(path: Path, *, cap: FileCap) -> bytes:

@@ -27,6 +27,7 @@ from flows.reviews import (
     report_review,
     update_review_text,
 )
+from flows.reviews.platform_report import reportable_from
 from flows.runtime import Runtime
 from models import AvenueStatus, ReviewOutcome
 
@@ -53,7 +54,7 @@ def contacted(ref: Ref, case: Case, at: At = None, tz: ZoneOption = None, as_: A
         record_reviewer_contacted(
             session, case=found, contacted_at=when, at=now, actor=support.actor(session, as_)
         )
-        possible = (when + timedelta(days=3)).astimezone(reader_zone(tz)).strftime("%Y-%m-%d %H:%M")
+        possible = reportable_from(when).astimezone(reader_zone(tz)).strftime("%Y-%m-%d %H:%M")
         return Done(
             found.incident_id, Text(f"✓ Contact recorded: you may report it from {possible}.", style="green")
         )

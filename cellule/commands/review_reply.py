@@ -16,7 +16,7 @@ from cellule.commands.common import fail
 from cellule.commands.review_support import Case, Done, Ref, Who
 from cellule.settings import get_settings
 from flows.kit.loading import require_kit
-from flows.reviews import ReviewError, draft_reply, publish_reply
+from flows.reviews import draft_reply, publish_reply
 from flows.reviews.connectors import (
     GoogleBusinessProfileConnector,
     ManualConnector,
@@ -103,16 +103,12 @@ def publish(
 def _connector(name: Connector, url: str | None) -> ReplyConnector:
     """The connector from the settings; a missing credential is named so it can be set."""
     settings = get_settings()
-    try:
-        if name == Connector.MANUAL:
-            if not url:
-                fail(
-                    "With the manual connector, give the address of the reply you posted: --url https://…",
-                    code=2,
-                )
-            return ManualConnector(url=url)
-    except ReviewError as exc:
-        support.refuse(exc)
+    if name == Connector.MANUAL:
+        if not url:
+            fail(
+                "With the manual connector, give the address of the reply you posted: --url https://…", code=2
+            )
+        return ManualConnector(url=url)
     if name == Connector.GOOGLE:
         needed = {
             "CELLULE_GOOGLE_BUSINESS_ACCESS_TOKEN": settings.google_business_access_token,

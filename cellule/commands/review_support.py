@@ -6,20 +6,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.text import Text
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cellule.commands.common import console, fail, open_runtime, reader_zone
-from flows.kit.loading import NoKit
-from flows.quorum import QuorumError
-from flows.reviews import ReviewError, find_case
+from cellule.commands.common import console, open_runtime, reader_zone
+from flows.lookups import (
+    CUSTOMER_FILE,
+    REVIEW_FILE,
+    file_text,
+    incident_by_reference,
+    person_by_key,
+    typed_moment,
+)
+from flows.reviews import find_case
 from flows.runtime import Runtime
-from models import Incident, Person, ReviewCase, incident_by_ref, transaction
+from models import Incident, Person, ReviewCase, transaction
 from notifications import dispatch_due
 
 Ref = Annotated[str, typer.Argument(help="The incident reference, e.g. CRI-2026-0001.")]
@@ -29,7 +33,7 @@ Who = Annotated[str, typer.Option("--as", help="Who you are: your key in the kit
 At = Annotated[
     str | None, typer.Option("--at", help="When (2026-11-26 14:30, your time zone); default: now.")
 ]
-MAX_FILE_BYTES = 20_000_000  # a hotel's whole booking history fits; a mistaken disk image does not
+FILES = {"customer list": CUSTOMER_FILE, "review": REVIEW_FILE}
 
 
 @dataclass(frozen=True)
@@ -40,13 +44,10 @@ class Done:
 
 
 def run(act: Callable[[Session, Runtime], Done]) -> None:
-    """One transaction for the action; refused → nothing stored, exit 2; done → send what it queued."""
+    """One transaction for the action (a refusal stores nothing); done → send what it queued."""
     runtime = open_runtime()
-    try:
-        with transaction(runtime.sessions) as session:
-            done = act(session, runtime)
-    except (ReviewError, QuorumError, NoKit) as exc:
-        refuse(exc)
+    with transaction(runtime.sessions) as session:
+        done = act(session, runtime)
     console.print(done.said)
     if done.incident_id is not None:
         with console.status("Sending the messages…"):
@@ -57,15 +58,8 @@ def run(act: Callable[[Session, Runtime], Done]) -> None:
         raise typer.Exit(done.code)
 
 
-def refuse(exc: Exception) -> NoReturn:
-    fail(escape(str(exc)) + "\nNothing was changed.", code=2)
-
-
 def incident(session: Session, ref: str) -> Incident:
-    found = incident_by_ref(session, ref)
-    if found is None:
-        fail(escape(f"No incident {ref!r}."), code=2, hint="`cellule incidents --all` lists them.")
-    return found
+    return incident_by_reference(session, ref=ref)
 
 
 def case(session: Session, ref: str, label: str) -> ReviewCase:
@@ -73,14 +67,7 @@ def case(session: Session, ref: str, label: str) -> ReviewCase:
 
 
 def person(session: Session, key: str) -> Person:
-    found = session.scalars(select(Person).where(Person.key == key.strip().lower())).first()
-    if found is None:
-        fail(
-            escape(f"Nobody has the key {key!r} in the crisis kit."),
-            code=2,
-            hint="`cellule kit show` lists them.",
-        )
-    return found
+    return person_by_key(session, key=key)
 
 
 def actor(session: Session, key: str | None) -> str | None:
@@ -90,27 +77,9 @@ def actor(session: Session, key: str | None) -> str | None:
 
 def when(value: str | None, tz: str | None, now: datetime) -> datetime:
     """A moment as people type it (`2026-11-26 14:30`, in their zone unless it says), or now."""
-    if value is None:
-        return now
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        fail(escape(f"{value!r} is not a date and time: write it like 2026-11-26 14:30."), code=2)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=reader_zone(tz))
-    return moment
+    return now if value is None else typed_moment(value, zone=reader_zone(tz), now=now)
 
 
 def read_text_file(file: Path, *, what: str) -> str:
     """A UTF-8 file's text, refused with a clear reason when it is missing, huge or not text."""
-    try:
-        with file.open("rb") as stream:
-            raw = stream.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        fail(escape(f"Cannot read {file}: {exc.strerror or exc}."), code=2)
-    if len(raw) > MAX_FILE_BYTES:
-        fail(escape(f"{file} is over 20 MB: is it really the {what}?"), code=2)
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        fail(escape(f"{file} is not UTF-8 text: export it as CSV UTF-8 from your spreadsheet."), code=2)
+    return file_text(file, cap=FILES[what])

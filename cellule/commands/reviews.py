@@ -22,9 +22,7 @@ from cellule.commands.review_avenues import abandon, contacted, decision, edited
 from cellule.commands.review_reply import publish, reply
 from cellule.commands.review_support import As, Case, Done, Ref
 from cellule.commands.review_views import print_case
-from flows.kit.loading import NoKit
 from flows.reviews import (
-    ReviewError,
     cases_of,
     find_case,
     import_customers,
@@ -49,21 +47,16 @@ def show(
     """Every review case of the incident, each with its three avenues, its reply draft and its outcome."""
     zone = reader_zone(tz)
     runtime = open_runtime()
-    try:
-        with transaction(runtime.sessions) as session:
-            incident = support.incident(session, ref)
-            if case:
-                cases = [find_case(session, incident=incident, label=case)]
-            else:
-                cases = cases_of(session, incident=incident)
-            if not cases:
-                console.print(
-                    f"{incident.ref} has no review case: one opens when a rated review is reported."
-                )
-            for one in cases:
-                print_case(session, incident, one, zone, runtime.now())
-    except (ReviewError, NoKit) as exc:
-        support.refuse(exc)
+    with transaction(runtime.sessions) as session:
+        incident = support.incident(session, ref)
+        if case:
+            cases = [find_case(session, incident=incident, label=case)]
+        else:
+            cases = cases_of(session, incident=incident)
+        if not cases:
+            console.print(f"{incident.ref} has no review case: one opens when a rated review is reported.")
+        for one in cases:
+            print_case(session, incident, one, zone, runtime.now())
 
 
 @review_app.command()

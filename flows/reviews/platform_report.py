@@ -81,6 +81,11 @@ def find_reason(platform: str, code: str) -> Reason:
     return found
 
 
+def reportable_from(contacted_at: datetime) -> datetime:
+    """When a review may be reported, its reviewer contacted at `contacted_at` (3 days to answer)."""
+    return contacted_at + CONTACT_WAIT
+
+
 def record_reviewer_contacted(
     session: Session, *, case: ReviewCase, contacted_at: datetime, at: datetime, actor: str | None = None
 ) -> PlatformReport:
@@ -97,7 +102,7 @@ def record_reviewer_contacted(
         at,
         actor,
         "reviewer_contacted",
-        f"the reviewer was contacted; reporting possible from {_when(contacted_at + CONTACT_WAIT)}",
+        f"the reviewer was contacted; reporting possible from {_when(reportable_from(contacted_at))}",
         old,
         {"precondition_met_at": contacted_at.isoformat(), "status": report.status.value},
     )
