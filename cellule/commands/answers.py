@@ -6,13 +6,13 @@ from typing import Annotated
 
 import typer
 from rich.text import Text
-from sqlalchemy import select
 
-from cellule.commands.common import console, fail, open_runtime
+from cellule.commands.common import console, open_runtime
 from cellule.engine import run_protocol
-from flows.kit.loading import NoKit, require_kit
-from flows.surround.answers import Answered, AnswerError, acknowledge, decline
-from models import Person, incident_by_ref, transaction
+from flows.kit.loading import require_kit
+from flows.lookups import incident_by_reference, person_by_key
+from flows.surround.answers import Answered, acknowledge, decline
+from models import transaction
 
 RefArgument = Annotated[str, typer.Argument(help="The incident reference, e.g. CRI-2026-0001.")]
 AsOption = Annotated[str, typer.Option("--as", help="Your key in the crisis kit, e.g. claire.morel.")]
@@ -20,24 +20,13 @@ AsOption = Annotated[str, typer.Option("--as", help="Your key in the crisis kit,
 
 def _answer(ref: str, person_key: str, answer) -> tuple[Answered, str, int]:  # type: ignore[no-untyped-def]
     runtime = open_runtime()
-    try:
-        with transaction(runtime.sessions) as session:
-            incident = incident_by_ref(session, ref, for_update=True)
-            if incident is None:
-                fail(f"No incident {ref!r}.", code=2, hint="`cellule incidents` lists the open ones.")
-            person = session.scalars(select(Person).where(Person.key == person_key.strip().lower())).first()
-            if person is None:
-                fail(
-                    f"Nobody with the key {person_key!r} in the crisis kit.",
-                    code=2,
-                    hint="`cellule kit show`",
-                )
-            answered = answer(
-                session, incident=incident, person=person, kit=require_kit(session), at=runtime.now()
-            )
-            name, incident_id, incident_ref = person.name, incident.id, incident.ref
-    except (AnswerError, NoKit) as exc:
-        fail(str(exc), code=2)
+    with transaction(runtime.sessions) as session:
+        incident = incident_by_reference(session, ref=ref, for_update=True)
+        person = person_by_key(session, key=person_key)
+        answered = answer(
+            session, incident=incident, person=person, kit=require_kit(session), at=runtime.now()
+        )
+        name, incident_id, incident_ref = person.name, incident.id, incident.ref
     # Follow-ups (a backup to call, the cell now assembled) go out at once.
     run_protocol(runtime, incident_id)
     return answered, name, incident_ref

@@ -2,54 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.text import Text
 
-from cellule.commands.common import console, fail, open_runtime
+from cellule.commands.common import console, fail, open_runtime, refuse
 from cellule.engine import run_protocol
 from cellule.reporting import Reported, report_attacks
-from flows.intake.reports import IntakeError, SignalReport, parse_report
-from flows.kit.loading import NoKit
+from cellule.triggers import incidents_to_run
+from flows.intake.feeds import read_feed
+from flows.intake.reports import IntakeError, parse_report
 from models import AttackType
-
-MAX_FEED_BYTES = 5_000_000
-
-
-def read_feed(path: Path) -> list[SignalReport]:
-    """A JSON list of reports (or {"signals": [...]}); any bad item refuses the whole feed."""
-    if not path.is_file():
-        raise IntakeError(f"{path}: no such file")
-    raw = path.read_bytes()
-    if len(raw) > MAX_FEED_BYTES:
-        raise IntakeError(
-            f"{path}: {len(raw):,} bytes is too large for one feed (at most {MAX_FEED_BYTES:,})"
-        )
-    try:
-        data: Any = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise IntakeError(f"{path}: not valid UTF-8 (byte {exc.start})") from None
-    except json.JSONDecodeError as exc:
-        raise IntakeError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg})") from None
-    items = data.get("signals") if isinstance(data, dict) else data
-    if not isinstance(items, list) or not items:
-        raise IntakeError(f'{path}: expected a non-empty list of signals, or {{"signals": [...]}}')
-    reports, problems = [], []
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            problems.append(f"signal {index}: expected an object")
-            continue
-        try:
-            reports.append(parse_report(item))
-        except IntakeError as exc:
-            problems.extend(f"signal {index}: {line}" for line in str(exc).splitlines())
-    if problems:
-        raise IntakeError(f"{path}: nothing was stored\n" + "\n".join(problems))
-    return reports
 
 
 def report(
@@ -101,11 +67,11 @@ def report(
         runtime = open_runtime()
         outcomes = report_attacks(runtime, reports, source="feed" if feed else "cli")
     except IntakeError as exc:
-        fail("This report was not accepted; nothing was stored.\n" + str(exc), code=2)
-    except NoKit as exc:
-        fail(str(exc), code=2, hint="Load one first: `cellule kit load hotel` (or your own kit file).")
+        refuse(exc, lead="This report was not accepted; nothing was stored.", then=None)
     _print_outcomes(outcomes)
-    for incident_id in sorted({o.incident_id for o in outcomes if o.new_signal}):
+    # The rule every door follows (cellule/triggers.py): a signal that opens or re-grades an incident runs
+    # the protocol now; one that merely joins waits for the tick.
+    for incident_id in incidents_to_run(outcomes):
         with console.status("Alerting the crisis cell…"):
             run_protocol(runtime, incident_id)
     if not any(o.new_signal for o in outcomes):

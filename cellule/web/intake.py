@@ -33,6 +33,7 @@ from cellule.web.auth import (
     require_configured,
 )
 from cellule.web.errors import Refused, read_body
+from flows.intake.feeds import MAX_FEED_BYTES
 from flows.intake.reports import MAX_TEXT_CHARS, SignalReport, describe_errors
 from flows.kit.loading import KitError, NoKit
 from flows.runtime import Runtime
@@ -40,7 +41,7 @@ from flows.runtime import Runtime
 log = logging.getLogger(__name__)
 
 MAX_SIGNAL_BYTES = 1_000_000
-MAX_BATCH_BYTES = 5_000_000
+MAX_BATCH_BYTES = MAX_FEED_BYTES  # a batch is a feed posted over HTTP
 MAX_BATCH_SIGNALS = 500
 OnReported = Callable[[list[Reported]], None]
 KIT_HINT = "Load one first: `cellule kit load hotel` (or your own kit file)."

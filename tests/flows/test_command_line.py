@@ -153,7 +153,7 @@ def test_acknowledging_from_the_command_line(cellule, sqlite_url):
     outsider = cellule("ack", "CRI-2026-0001", "--as", "thomas.girard")  # agency: not called at medium
     assert outsider.exit_code == 2 and "is not in the crisis cell" in outsider.output
     unknown = cellule("decline", "CRI-2026-0001", "--as", "nobody")
-    assert unknown.exit_code == 2 and "Nobody with the key" in unknown.output
+    assert unknown.exit_code == 2 and "Nobody has the key" in unknown.output
 
 
 def test_reporting_without_a_kit_says_how_to_load_one(sqlite_url, tmp_path, monkeypatch):
