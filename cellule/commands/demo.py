@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 from cellule.commands.common import console, reader_zone
-from cellule.commands.incidents import print_incident, read_incident
+from cellule.commands.incidents import print_incident
 from cellule.engine import run_protocol
 from cellule.reporting import report_attacks
 from cellule.settings import get_settings
@@ -18,6 +18,7 @@ from cellule.store import open_store, upgrade_database
 from flows.intake.reports import parse_report
 from flows.kit.loading import example_kit_path, file_sha256, load_kit, read_kit
 from flows.runtime import Runtime
+from flows.surround.views import read_incident
 from models import transaction
 from notifications import ConsoleChannel
 
@@ -60,8 +61,7 @@ def demo() -> None:
 
     console.rule(f"5. Incident {outcome.incident_ref}")
     with transaction(runtime.sessions) as session:
-        view = read_incident(session, outcome.incident_ref)
-    assert view is not None  # just opened above
+        view = read_incident(session, ref=outcome.incident_ref, now=runtime.now())
     print_incident(view, reader_zone(None))
     console.print(
         f"\n[green]✓[/] Demo done: incident [bold]{outcome.incident_ref}[/], cell alerted on the console."

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -12,21 +9,11 @@ import typer
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
 
-from cellule.commands.common import console, fail, open_runtime, reader_zone
-from cellule.commands.exit_view import ExitView, local, print_exit_view, read_exit_view
-from models import (
-    MILESTONES,
-    Incident,
-    IncidentStatus,
-    Participant,
-    Signal,
-    TimelineEvent,
-    transaction,
-    utc_now,
-)
+from cellule.commands.common import console, open_runtime, reader_zone
+from cellule.commands.exit_view import local, print_exit_view
+from flows.surround.views import IncidentView, incident_board, read_incident
+from models import MILESTONES, transaction
 
 SEVERITY_STYLE = {"low": "green", "medium": "yellow", "high": "red", "critical": "bold white on red"}
 ZoneOption = Annotated[
@@ -44,14 +31,7 @@ def incidents(
     """List incidents, most recent first."""
     zone = reader_zone(tz)
     with transaction(open_runtime().sessions) as session:
-        query = select(Incident).options(joinedload(Incident.target)).order_by(Incident.id.desc())
-        if not all_:
-            query = query.where(Incident.status.in_(IncidentStatus.open_statuses()))
-        if not drills:
-            query = query.where(Incident.is_drill.is_(False))
-        rows = session.scalars(query).all()
-        counts = _signal_counts(session)
-        cells = _cell_counts(session)
+        rows = incident_board(session, include_closed=all_, drills=drills)
     if not rows:
         console.print("No incident to show." + ("" if all_ else " (--all includes closed ones)"))
         return
@@ -60,70 +40,19 @@ def incidents(
     for column in ("Status", "Type", "Severity", "Target", "Signals", "Acked"):
         table.add_column(column)
     table.add_column("Detected", no_wrap=True)
-    for incident in rows:
-        called, acked = cells.get(incident.id, (0, 0))
+    for line in rows:
+        incident = line.incident
         table.add_row(
             incident.ref,
             incident.status.value,
             incident.attack_type.value,
             Text(incident.severity.value, style=SEVERITY_STYLE[incident.severity.value]),
             Text(incident.target.name),
-            str(counts.get(incident.id, 0)),
-            f"{acked}/{called}",
+            str(line.signals),
+            f"{line.acknowledged}/{line.called}",
             local(incident.detected_at, zone),
         )
     console.print(table)
-
-
-def _signal_counts(session: Session) -> dict[int, int]:
-    rows = session.execute(select(Signal.incident_id, func.count()).group_by(Signal.incident_id))
-    return {incident_id: n for incident_id, n in rows if incident_id is not None}
-
-
-def _cell_counts(session: Session) -> dict[int, tuple[int, int]]:
-    rows = session.execute(
-        select(Participant.incident_id, func.count(), func.count(Participant.acknowledged_at)).group_by(
-            Participant.incident_id
-        )
-    )
-    return {incident_id: (called, acked) for incident_id, called, acked in rows}
-
-
-@dataclass(frozen=True)
-class IncidentView:
-    incident: Incident
-    cell: Sequence[Participant]
-    signals: Sequence[Signal]
-    timeline: Sequence[TimelineEvent]
-    exit: ExitView | None = None  # drafts and approvals, commitments, review avenues
-
-
-def read_incident(session: Session, ref: str, *, now: datetime | None = None) -> IncidentView | None:
-    """Everything `show` prints about one incident, by its reference (any letter case).
-
-    `now` tells which open commitments are late (default: the wall clock).
-    """
-    incident = session.scalars(
-        select(Incident).options(joinedload(Incident.target)).where(func.upper(Incident.ref) == ref.upper())
-    ).first()
-    if incident is None:
-        return None
-    cell = session.scalars(
-        select(Participant)
-        .options(joinedload(Participant.person))
-        .where(Participant.incident_id == incident.id)
-        .order_by(Participant.id)
-    ).all()
-    signals = session.scalars(
-        select(Signal).where(Signal.incident_id == incident.id).order_by(Signal.observed_at, Signal.id)
-    ).all()
-    timeline = session.scalars(
-        select(TimelineEvent)
-        .where(TimelineEvent.incident_id == incident.id)
-        .order_by(TimelineEvent.at, TimelineEvent.id)
-    ).all()
-    exit_view = read_exit_view(session, incident=incident, now=now or utc_now())
-    return IncidentView(incident, cell, signals, timeline, exit=exit_view)
 
 
 def show(
@@ -135,9 +64,7 @@ def show(
     zone = reader_zone(tz)
     runtime = open_runtime()
     with transaction(runtime.sessions) as session:
-        view = read_incident(session, ref, now=runtime.now())
-    if view is None:
-        fail(f"No incident {ref!r}.", hint="`cellule incidents --all` lists them.")
+        view = read_incident(session, ref=ref, now=runtime.now())
     print_incident(view, zone)
 
 
