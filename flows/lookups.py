@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.refusals import NotFound, Refusal
-from models import Draft, Incident, Person, incident_by_ref
+from models import Draft, Incident, Notification, Person, incident_by_ref
 
 _DRAFT_LABEL = re.compile(r"[dD]?(\d{1,6})")
 
@@ -41,6 +41,11 @@ def person_by_key(session: Session, *, key: str) -> Person:
 def person_by_slack_user(session: Session, *, slack_user_id: str) -> Person | None:
     """The kit's person with this Slack user id, if any."""
     return session.scalars(select(Person).where(Person.slack_user_id == slack_user_id)).first()
+
+
+def message_by_key(session: Session, *, key: str) -> Notification | None:
+    """The message Cellule queued under this idempotency key (a button's value names it), if any."""
+    return session.scalars(select(Notification).where(Notification.key == key)).first()
 
 
 def draft_number(label: str) -> int | None:

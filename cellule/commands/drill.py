@@ -13,7 +13,6 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cellule.commands.common import Commands, console, fail, open_runtime
@@ -23,7 +22,6 @@ from cellule.scratch import scratch_stores
 from flows.drill.journal import result_from_json, series_summary
 from flows.drill.live import (
     HOT_WASH,
-    DrillError,
     find_running,
     record_hot_wash,
     start_live_drill,
@@ -38,6 +36,7 @@ from flows.drill.scenario import (
 )
 from flows.drill.scoring import Rating, TargetResult
 from flows.drill.series import Series, run_series
+from flows.drill.views import drill_report, journal_drills
 from flows.kit.loading import (
     KitError,
     NoKit,
@@ -50,7 +49,7 @@ from flows.kit.loading import (
 from flows.kit.schema import Kit
 from flows.postmortem.formatting import duration
 from flows.runtime import Runtime
-from models import Drill, PostMortem, transaction
+from models import Drill, transaction
 
 drill_app = Commands(
     help="Fire drills: rehearse a scenario against the kit (simulated, or live with the real cell).",
@@ -231,12 +230,7 @@ def journal(
 ) -> None:
     """The drills played so far, most recent first; with --series, that series' summary."""
     with transaction(open_runtime().sessions) as session:
-        query = select(Drill).order_by(Drill.id.desc())
-        if series:
-            query = query.where(Drill.series == series)
-        if scenario:
-            query = query.where(Drill.scenario == scenario)
-        drills = list(session.scalars(query.limit(None if series else limit)))
+        drills = journal_drills(session, series=series, scenario=scenario, limit=limit)
         if series and drills:
             _print_series(Series(series, [], series_summary(list(reversed(drills)))))
             return
@@ -282,12 +276,7 @@ def show(
 
 
 def _print_report(session: Session, drill: Drill) -> None:
-    """A simulated run keeps its post-mortem in the journal; a live drill's is stored with its incident."""
-    markdown = drill.report_markdown
-    if markdown is None and drill.incident_id is not None:
-        markdown = session.scalar(
-            select(PostMortem.report_markdown).where(PostMortem.incident_id == drill.incident_id)
-        )
+    markdown = drill_report(session, drill=drill)
     if markdown is None:
         fail(f"Drill #{drill.id} has no post-mortem: it ended before its resolution, or is still running.")
     console.print(Text(markdown))
@@ -313,14 +302,9 @@ def start(
         )
     scenario = _scenario(scenario_name)
     runtime = open_runtime()
-    try:
-        with transaction(runtime.sessions) as session:
-            drill, triaged = start_live_drill(session, scenario=scenario, now=runtime.now())
-            ref, incident_id = drill.incident_ref, drill.incident_id
-    except NoKit as exc:
-        fail(str(exc), code=2, hint="Load one first: `cellule kit load FILE`.")
-    except DrillError as exc:
-        fail(str(exc))
+    with transaction(runtime.sessions) as session:
+        drill, triaged = start_live_drill(session, scenario=scenario, now=runtime.now())
+        ref, incident_id = drill.incident_ref, drill.incident_id
     later = sum(s.count for s in scenario.signals) - len(triaged)
     console.print(f"● Live drill {ref} started: {escape(scenario.title('en'))}.")
     if later:
@@ -346,14 +330,11 @@ def stop(
 ) -> None:
     """Stop a live drill: score it, close its incident, store its post-mortem, and hold the hot wash."""
     runtime = open_runtime()
-    try:
-        with transaction(runtime.sessions) as session:
-            drill = stop_live_drill(session, drill=find_running(session, ref), now=runtime.now(), actor=as_)
-            number, incident_id = drill.id, drill.incident_id
-            results = [result_from_json(r) for r in drill.results or []]
-            rating = Rating(drill.rating) if drill.rating else Rating.UNABLE
-    except DrillError as exc:
-        fail(str(exc))
+    with transaction(runtime.sessions) as session:
+        drill = stop_live_drill(session, drill=find_running(session, ref), now=runtime.now(), actor=as_)
+        number, incident_id = drill.id, drill.incident_id
+        results = [result_from_json(r) for r in drill.results or []]
+        rating = Rating(drill.rating) if drill.rating else Rating.UNABLE
     print_results(results)
     console.print(f"Rating: [{RATING_STYLE[rating]}]{rating.value}[/]")
     assert incident_id is not None
@@ -371,11 +352,8 @@ def stop(
     for n, question in enumerate(HOT_WASH):
         answer = given[n] if given is not None and n < len(given) else None
         said.append((question, answer if answer is not None else typer.prompt(question, default="")))
-    try:
-        with transaction(runtime.sessions) as session:
-            record_hot_wash(session, drill=session.get_one(Drill, number), answers=said)
-    except DrillError as exc:
-        fail(str(exc))
+    with transaction(runtime.sessions) as session:
+        record_hot_wash(session, drill=session.get_one(Drill, number), answers=said)
     console.print(f"✓ Hot wash kept with drill #{number} (cellule drill show {number}).")
 
 

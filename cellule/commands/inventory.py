@@ -13,10 +13,9 @@ import typer
 from pydantic import BaseModel
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cellule.commands.common import console, err_console, fail, open_runtime, reader_zone
+from cellule.commands.common import console, err_console, fail, hint_for, open_runtime, reader_zone
 from flows.kit.inventory import apply_inventory, inventory_accounts, inventory_grants, reference_problems
 from flows.kit.inventory_files import (
     accounts_for_export,
@@ -29,10 +28,11 @@ from flows.kit.inventory_files import (
 )
 from flows.kit.loading import KitError
 from flows.kit.schema import AccountSpec, GrantSpec
+from flows.kit.views import person_names
 from flows.prepare.findings import DUTIES
 from flows.prepare.offboarding import OffboardingError, OffboardingPlan, mark_revoked, offboarding_plan
 from flows.prepare.usernames import account_label
-from models import AccessGrant, Person, transaction
+from models import AccessGrant, transaction
 
 Spec = TypeVar("Spec", bound=BaseModel)
 
@@ -76,7 +76,7 @@ def accounts(
         if export is not None:
             typer.echo(_export(export, "accounts", accounts_for_export(session), AccountSpec), nl=False)
             return
-        names = {p.id: p.name for p in session.scalars(select(Person))}
+        names = person_names(session)
         rows = inventory_accounts(session, include_retired=all_)
     table = Table(title=f"Social accounts ({len(rows)})", title_justify="left")
     for column in ("Account", "Owner", "Two-factor", "Recovery", "Login kept in", "Password changed"):
@@ -137,7 +137,7 @@ def access(
         if export is not None:
             typer.echo(_export(export, "access", grants_for_export(session), GrantSpec), nl=False)
             return
-        names = {p.id: p.name for p in session.scalars(select(Person))}
+        names = person_names(session)
         grants = inventory_grants(session, include_revoked=all_)
     table = Table(title=f"Access ({len(grants)})", title_justify="left")
     for column in ("#", "Person", "Account", "Level", "Through", "Granted", "Status"):
@@ -178,7 +178,7 @@ def offboard(
                     console.print(f"[green]✓[/] Grant {grant.id} recorded as revoked.")
             plan = offboarding_plan(session, person_key=person)
     except OffboardingError as exc:
-        fail(f"{exc} Nothing was recorded." if mark_revoked_ids else str(exc))
+        fail(f"{exc} Nothing was recorded." if mark_revoked_ids else str(exc), hint=hint_for(exc))
     _print_plan(plan)
 
 

@@ -10,7 +10,6 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from cellule.commands.common import Commands, console, err_console, fail, open_runtime, reader_zone
@@ -24,7 +23,8 @@ from flows.kit.loading import (
     read_kit,
 )
 from flows.kit.schema import Kit
-from models import Person, transaction
+from flows.kit.views import active_person_keys
+from models import transaction
 
 kit_app = Commands(
     help="The crisis kit: the people, the roster of the crisis cell, and a playbook per attack type.",
@@ -56,7 +56,7 @@ def load(
         fail("The kit was not loaded; the store is unchanged.", code=2)
     sha256 = file_sha256(path)
     with transaction(kit_store()) as session:
-        before = set(session.scalars(select(Person.key).where(Person.active)))
+        before = active_person_keys(session)
         version = load_kit(session, kit=kit, source=str(path), sha256=sha256)
         version_id = version.id
     console.print(f"[green]✓[/] Kit [bold]{escape(kit.kit.name)}[/] loaded as version {version_id}.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from rich.text import Text
 
 from cellule.commands.common import console, fail, open_runtime, reader_zone
 from cellule.commands.incidents import ZoneOption, local
+from flows.lookups import typed_day
 from flows.postmortem.formatting import duration, percent
 from flows.postmortem.period import MetricSummary, OpenItem, PeriodReport, period_report
 from models import transaction
@@ -50,11 +51,7 @@ def report_period(
 
 
 def _day(value: str, zone: ZoneInfo) -> datetime:
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        fail(f"{value!r} is not a date: write it YYYY-MM-DD.", code=2)
-    return datetime.combine(day, time(0), zone).astimezone(UTC)
+    return typed_day(value, zone=zone).astimezone(UTC)
 
 
 def print_period(report: PeriodReport, zone: ZoneInfo) -> None:

@@ -18,13 +18,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cellule.settings import Settings
 from cellule.web.errors import Refused
-from models import InboundAction
+from flows.intake.receipts import receive_once
 
 SIGNATURE_WINDOW_SECONDS = 300
 TIMESTAMP_HEADER = "X-Cellule-Timestamp"
@@ -137,10 +135,5 @@ class Replayed(Refused):
 
 def record_once(session: Session, *, key: str, source: str, outcome: str, at: datetime) -> None:
     """Record a verified request in the caller's transaction, with its effect; `Replayed` if already there."""
-    if session.scalar(select(InboundAction.id).where(InboundAction.key == key)) is not None:
+    if receive_once(session, key=key, source=source, at=at, outcome=outcome) is None:
         raise Replayed()
-    try:
-        with session.begin_nested():
-            session.add(InboundAction(key=key, source=source, received_at=at, outcome=outcome))
-    except IntegrityError:  # the same request raced in through another worker
-        raise Replayed() from None

@@ -1,8 +1,11 @@
-"""What every front door of the HTTP app shares: a refusal with its reason, and a size-limited body."""
+"""What every front door of the HTTP app shares: a refusal with its reason (the one mapping of flows'
+refusals to HTTP), and a size-limited body."""
 
 from __future__ import annotations
 
 from fastapi import Request
+
+from flows.refusals import Refusal
 
 
 class Refused(Exception):
@@ -11,6 +14,11 @@ class Refused(Exception):
     def __init__(self, status: int, reason: str) -> None:
         super().__init__(reason)
         self.status, self.reason = status, reason
+
+
+def refused(refusal: Refusal) -> Refused:
+    """The HTTP answer to a refusal of flows/: its 4xx status, and its message as the reason."""
+    return Refused(refusal.status, str(refusal))
 
 
 async def read_body(request: Request, limit: int) -> bytes:

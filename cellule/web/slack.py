@@ -20,17 +20,18 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from cellule.web.errors import Refused, read_body
-from flows.kit.loading import NoKit, require_kit
-from flows.quorum import QuorumError, approve_draft, reject_draft
+from cellule.web.errors import Refused, read_body, refused
+from flows.intake.receipts import receive_once
+from flows.kit.loading import require_kit
+from flows.lookups import draft_by_label, message_by_key, person_by_slack_user
+from flows.quorum import approve_draft, reject_draft
+from flows.refusals import Refusal
 from flows.runtime import Runtime
-from flows.surround.answers import AnswerError, acknowledge, decline
-from models import Draft, InboundAction, Incident, Notification, Person, transaction
+from flows.surround.answers import acknowledge, decline
+from models import Draft, Incident, transaction
 from notifications import REJECTION_FORM, DeliveryError, SlackChannel
 
 MAX_BODY_BYTES = 64_000  # Slack's interaction payloads are a few kilobytes
@@ -64,44 +65,31 @@ class Interaction:
 
     def __init__(self, session: Session, runtime: Runtime, *, key: str, slack_user: str) -> None:
         self.session, self.runtime = session, runtime
-        self.notification = session.scalars(select(Notification).where(Notification.key == key)).first()
+        self.notification = message_by_key(session, key=key)
         if self.notification is None or self.notification.incident_id is None:
             raise Refused(404, "this message is not one of Cellule's")
-        person = session.scalars(select(Person).where(Person.slack_user_id == slack_user)).first()
+        person = person_by_slack_user(session, slack_user_id=slack_user)
         if person is None:
             raise Refused(403, "this Slack user is not in the crisis kit")
         self.person = person
-        self.incident = session.scalars(
-            select(Incident).where(Incident.id == self.notification.incident_id).with_for_update()
-        ).one()
+        self.incident = session.get_one(Incident, self.notification.incident_id, with_for_update=True)
 
     def answer(self, action_id: str) -> str:
         answer = acknowledge if action_id == "ack" else decline
-        try:
-            answered = answer(
-                self.session,
-                incident=self.incident,
-                person=self.person,
-                kit=require_kit(self.session),
-                at=self.runtime.now(),
-            )
-        except (AnswerError, NoKit) as exc:
-            raise Refused(403, str(exc)) from exc
+        kit = require_kit(self.session)
+        answered = answer(
+            self.session, incident=self.incident, person=self.person, kit=kit, at=self.runtime.now()
+        )
         return f"{action_id} by {self.person.key}: {', '.join(answered.roles)}"
 
     def draft(self) -> tuple[Draft, int]:
         """The draft and the version the message showed the person."""
         context = self.notification.context if self.notification else {}
         try:
-            number, version = int(str(context["draft"]).removeprefix("D")), int(context["version"])
+            label, version = str(context["draft"]), int(context["version"])
         except (KeyError, ValueError) as exc:
             raise Refused(400, "this message is not about a draft") from exc
-        draft = self.session.scalars(
-            select(Draft)
-            .where(Draft.incident_id == self.incident.id, Draft.number == number)
-            .with_for_update()
-        ).one()
-        return draft, version
+        return draft_by_label(self.session, incident=self.incident, label=label, for_update=True), version
 
     def decide(self, *, approve: bool, comment: str | None = None) -> str:
         draft, version = self.draft()
@@ -112,13 +100,10 @@ class Interaction:
             "version": version,
             "available": self.runtime.available_channels,
         }
-        try:
-            if approve:
-                approve_draft(self.session, **common)
-            else:
-                reject_draft(self.session, comment=comment or "", **common)
-        except QuorumError as exc:
-            raise Refused(409, str(exc)) from exc
+        if approve:
+            approve_draft(self.session, **common)
+        else:
+            reject_draft(self.session, comment=comment or "", **common)
         return f"{'approve' if approve else 'reject'} {draft.label} v{version} by {self.person.key}"
 
 
@@ -132,14 +117,12 @@ def slack_router(
         replay_key = hashlib.sha256(body).hexdigest()
         try:
             with transaction(runtime.sessions) as session:
-                if session.scalar(select(InboundAction.id).where(InboundAction.key == replay_key)):
+                receipt = receive_once(session, key=replay_key, source="slack", at=runtime.now())
+                if receipt is None:
                     return None
-                incident_id, outcome = act(session)
-                session.add(
-                    InboundAction(key=replay_key, source="slack", received_at=runtime.now(), outcome=outcome)
-                )
-        except IntegrityError:  # the same request raced in twice: the other one applied it
-            return None
+                incident_id, receipt.outcome = act(session)
+        except Refusal as refusal:  # nothing applied, the receipt rolled back with the rest
+            raise refused(refusal) from refusal
         return incident_id
 
     def on_click(payload: dict[str, Any], body: bytes, background: BackgroundTasks) -> dict[str, Any]:
@@ -205,9 +188,12 @@ def slack_router(
         assert signing_secret is not None
         body = verified_body(body, headers, SignatureVerifier(signing_secret))
         payload = parse_payload(body)
-        if payload.get("type") == "view_submission":
-            return on_form(payload, body, background)
-        return on_click(payload, body, background)
+        try:
+            if payload.get("type") == "view_submission":
+                return on_form(payload, body, background)
+            return on_click(payload, body, background)
+        except Refusal as refusal:  # the one mapping of flows' refusals for Slack's buttons
+            raise refused(refusal) from refusal
 
     @router.post("/slack/interactivity")
     async def interactivity(request: Request, background: BackgroundTasks) -> dict[str, Any]:

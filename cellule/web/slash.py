@@ -18,7 +18,6 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -26,10 +25,11 @@ from cellule.reporting import Reported, report_attacks
 from cellule.web.auth import Replayed, record_once
 from cellule.web.errors import Refused, read_body
 from cellule.web.slack import MAX_BODY_BYTES, verified_body
-from flows.intake.reports import IntakeError, parse_report
-from flows.kit.loading import KitError, NoKit
+from flows.intake.reports import parse_report
+from flows.lookups import person_by_slack_user
+from flows.refusals import Refusal
 from flows.runtime import Runtime
-from models import Person, transaction
+from models import transaction
 from notifications import slack_escape
 from notifications.render import slack_unescape
 
@@ -103,12 +103,19 @@ def parse_arguments(text: str) -> dict[str, str] | None:
 
 
 def _reporter(session: Session, slack_user: str) -> str:
-    key = session.scalar(select(Person.key).where(Person.slack_user_id == slack_user))
-    return key or f"slack:{slack_user}"
+    person = person_by_slack_user(session, slack_user_id=slack_user)
+    return person.key if person is not None else f"slack:{slack_user}"
 
 
 def _ephemeral(text: str) -> dict[str, Any]:
     return {"response_type": "ephemeral", "text": text}
+
+
+def _refusal(refusal: Refusal, say: dict[str, str]) -> dict[str, Any]:
+    """The one mapping of flows' refusals for the slash command: an ephemeral message, in its language."""
+    if refusal.kind in ("no_kit", "bad_kit"):
+        return _ephemeral(say[refusal.kind])
+    return _ephemeral(say["invalid"].format(reasons=slack_escape(str(refusal))) + "\n" + say["usage"])
 
 
 def slash_router(
@@ -144,14 +151,10 @@ def slash_router(
         try:
             replay_key = hashlib.sha256(body).hexdigest()
             [outcome] = await run_in_threadpool(report, command, fields, replay_key)
-        except IntakeError as exc:
-            return _ephemeral(say["invalid"].format(reasons=slack_escape(str(exc))) + "\n" + say["usage"])
         except Replayed:
             return _ephemeral(say["replayed"])
-        except NoKit:
-            return _ephemeral(say["no_kit"])
-        except KitError:
-            return _ephemeral(say["bad_kit"])
+        except Refusal as refusal:
+            return _refusal(refusal, say)
         if outcome.new_signal:
             background.add_task(on_reported, [outcome])
         state = "known" if not outcome.new_signal else "opened" if outcome.opened else "joined"

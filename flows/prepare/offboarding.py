@@ -16,8 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from flows.kit.inventory import inventory_accounts, inventory_grants
+from flows.lookups import person_by_key
 from flows.prepare.usernames import account_label
-from flows.refusals import Refusal
+from flows.refusals import NotFound, Refusal
 from models import (
     AccessGrant,
     Draft,
@@ -82,10 +83,10 @@ class OffboardingPlan:
 
 def find_person(session: Session, key: str) -> Person:
     """The person with this key, in the kit or gone from it; `OffboardingError` when nobody has it."""
-    person = session.scalars(select(Person).where(Person.key == key)).one_or_none()
-    if person is None:
-        raise OffboardingError(f"Nobody has the key {key!r}.", kind="no_person")
-    return person
+    try:
+        return person_by_key(session, key=key)
+    except NotFound:
+        raise OffboardingError(f"Nobody has the key {key!r}.", kind="no_person") from None
 
 
 def offboarding_plan(session: Session, *, person_key: str) -> OffboardingPlan:

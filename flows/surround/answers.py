@@ -22,6 +22,8 @@ from models import Incident, Participant, ParticipantStatus, Person, reach_miles
 class AnswerError(Refusal, ValueError):
     """An answer that cannot be taken, said in words the person can act on."""
 
+    status = 403  # the person may not answer this call
+
 
 @dataclass(frozen=True)
 class Answered:
