@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from prefect import flow, task
 
+from flows.kit.cover import find_gaps, required_cover
 from flows.kit.loading import require_kit
 from flows.prepare.takeover import account_access, steps_summary
 from flows.runtime import current_runtime
-from flows.surround.cell import find_gaps, required_cover
 from models import AttackType, Incident, IncidentStatus, record_event_once, transaction
 from notifications import message_person
 

@@ -18,19 +18,13 @@ from prefect import flow, task
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from flows.kit.cover import find_gaps, next_in_roster, required_cover
 from flows.kit.loading import require_kit
 from flows.kit.schema import Kit, Playbook
 from flows.outbox import send_notifications
 from flows.reviews import remind_overdue_platform_decisions
 from flows.runtime import current_runtime
-from flows.surround.cell import (
-    find_gaps,
-    load_calls,
-    next_in_roster,
-    reachable_for,
-    required_cover,
-    settle_assembly,
-)
+from flows.surround.cell import load_calls, reachable_for, settle_assembly
 from flows.surround.escalation import CallNext, GiveUp, Remind, Step, next_deadline, plan
 from flows.surround.reminders import remind_no_lead, remind_waiting_drafts
 from models import (
