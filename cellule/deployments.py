@@ -14,7 +14,7 @@ from prefect.schedules import Cron
 from cellule import engine
 from cellule.settings import get_settings
 from flows.crisis import crisis_response
-from flows.exit_on_top.commitments import remind_commitments
+from flows.exit_on_top.commitment_reminders import remind_commitments
 from flows.runtime import use_runtime
 
 RESPOND = "respond-to-incident"

@@ -19,6 +19,7 @@ from cellule.commands.exit_view import commitment_row, local
 from cellule.commands.incidents import ZoneOption
 from cellule.engine import run_protocol
 from flows.exit_on_top.branches import ExitBranch, choose_branch
+from flows.exit_on_top.commitment_reminders import remind_commitments
 from flows.exit_on_top.commitments import (
     commitments_of,
     drop_commitment,
@@ -26,7 +27,6 @@ from flows.exit_on_top.commitments import (
     find_commitment,
     keep_commitment,
     record_commitment,
-    remind_commitments,
 )
 from flows.exit_on_top.resolution import resolve_incident
 from flows.exit_on_top.statements import format_day, publish_statement

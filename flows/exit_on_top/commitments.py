@@ -3,7 +3,7 @@
 A commitment has a text, an owner (a person of the kit), a due date, and a status: open, kept (with the
 proof, a URL anyone can check) or dropped (with the reason: a promise withdrawn is said, never forgotten).
 Commitments outlive the incident: a promise due in three months is still chased after the incident is
-resolved, by the scheduled `remind_commitments` flow.
+resolved, by the scheduled `remind_commitments` flow (`flows.exit_on_top.commitment_reminders`).
 """
 
 from __future__ import annotations
@@ -12,16 +12,13 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from prefect import flow, task
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from flows.cadence import next_due, owed
 from flows.exit_on_top.branches import ExitError, require_member
-from flows.kit.loading import require_kit
 from flows.kit.schema import CommitmentReminders, Kit
-from flows.outbox import send_notifications
-from flows.runtime import current_runtime
-from models import Commitment, CommitmentStatus, Incident, IncidentStatus, Person, record_event, transaction
+from models import Commitment, CommitmentStatus, Incident, IncidentStatus, Person, record_event
 from notifications import message_person
 from notifications.render import clean_text
 
@@ -184,17 +181,16 @@ def _settle(session: Session, commitment: Commitment, by: Person) -> tuple[Incid
 
 def reminders_owed(due_at: datetime, now: datetime, policy: CommitmentReminders) -> int:
     """How many reminders are owed by `now`: one `before` the due date, then one every `every` late."""
-    if policy.at_most == 0 or now < due_at - policy.before:
-        return 0
-    late_periods = (now - due_at) // policy.every if now > due_at else 0
-    return min(1 + late_periods, policy.at_most)
+    return owed(
+        start=due_at, every=policy.every, now=now, at_most=policy.at_most, first=due_at - policy.before
+    )
 
 
 def next_reminder_at(due_at: datetime, sent: int, policy: CommitmentReminders) -> datetime | None:
     """When the reminder after `sent` falls due; None once the cap is reached."""
-    if sent >= policy.at_most:
-        return None
-    return due_at - policy.before if sent == 0 else due_at + policy.every * sent
+    return next_due(
+        start=due_at, every=policy.every, sent=sent, at_most=policy.at_most, first=due_at - policy.before
+    )
 
 
 def remind_commitment_owners(session: Session, *, kit: Kit, now: datetime, available: set[str]) -> list[int]:
@@ -264,28 +260,3 @@ def _remind(
         kind="reminder",
         summary=f"{label} {state}: {owner.name} reminded ({count}/{at_most})",
     )
-
-
-@task(name="remind-commitment-owners")
-def remind_owners() -> list[int]:
-    """One transaction: queue the reminders owed now; the incident of each."""
-    runtime = current_runtime()
-    with transaction(runtime.sessions) as session:
-        if (
-            session.scalar(select(Commitment.id).where(Commitment.status == CommitmentStatus.OPEN).limit(1))
-            is None
-        ):
-            return []  # nothing promised: no kit needed either
-        kit = require_kit(session)
-        return remind_commitment_owners(
-            session, kit=kit, now=runtime.now(), available=runtime.available_channels
-        )
-
-
-@flow(name="remind-commitments")
-def remind_commitments() -> int:
-    """Remind owners of public commitments due soon or late (capped), send the reminders; how many."""
-    reminded = remind_owners()
-    for incident_id in sorted(set(reminded)):
-        send_notifications(incident_id)
-    return len(reminded)

@@ -10,6 +10,7 @@ never does a step twice: the store says what is done.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,8 +23,9 @@ from flows.exit_on_top.statements import languages_to_draft, propose_statement
 from flows.kit.loading import require_kit
 from flows.outbox import send_notifications
 from flows.quorum import approval_policy, eligible_approvers
+from flows.quorum.reminders import remind_waiting_drafts
+from flows.reviews.reminders import remind_overdue_platform_decisions
 from flows.runtime import current_runtime
-from flows.surround.reminders import remind_waiting_drafts
 from models import (
     DraftKind,
     Incident,
@@ -35,6 +37,8 @@ from models import (
     record_event_once,
     transaction,
 )
+
+Chase = Callable[..., datetime | None]  # a reminder service: (session, incident, playbook, available, now)
 
 WAITING_FOR_THE_CELL = "exit on top waits for the crisis cell to be assembled"
 
@@ -160,11 +164,30 @@ def _author(session: Session, incident: Incident, *preferred: int | None) -> Per
 @task(name="chase-waiting-drafts")
 def chase_waiting_drafts(incident_id: int) -> datetime | None:
     """Remind approvers of drafts waiting past the playbook's target; when the next reminder falls due."""
+    return _chase(incident_id, remind_waiting_drafts)
+
+
+@task(name="chase-platform-decisions")
+def chase_platform_decisions(incident_id: int) -> datetime | None:
+    """Remind the cell of platforms' overdue decisions on reported reviews; when the next one falls due."""
+    return _chase(incident_id, remind_overdue_platform_decisions)
+
+
+def chase_what_waits(incident_id: int) -> datetime | None:
+    """Drafts waiting for approval and platforms' late decisions, each chased once; the next reminder due.
+
+    Chased even while the cell gathers: what was put up before it is assembled must not be forgotten.
+    """
+    due = [chase_waiting_drafts(incident_id), chase_platform_decisions(incident_id)]
+    return min((when for when in due if when is not None), default=None)
+
+
+def _chase(incident_id: int, remind: Chase) -> datetime | None:
     runtime = current_runtime()
     with transaction(runtime.sessions) as session:
         incident = session.scalars(select(Incident).where(Incident.id == incident_id).with_for_update()).one()
         playbook = require_kit(session).playbook_for(incident.attack_type)
-        return remind_waiting_drafts(
+        return remind(
             session,
             incident=incident,
             playbook=playbook,
@@ -182,22 +205,22 @@ def _timeline_length(incident_id: int) -> int:
 
 @flow(name="exit-on-top")
 def exit_on_top(incident_id: int) -> None:
-    """Hold the line in public, then say the branch the cell chose; chase what waits, and stop when
+    """Hold the line in public, then follow the branch the cell chose; chase what waits, and stop when
     nothing more falls due (a later run, or a person's act, takes it from there)."""
     runtime = current_runtime()
     while True:
         stage = where_the_exit_stands(incident_id)
         if not stage.open:
             return
-        if not stage.assembled:
+        if stage.assembled:
+            hold_the_line(incident_id)
+            if stage.branch is not None:
+                follow_the_branch(incident_id)
+        else:
             wait_for_the_cell(incident_id)
-            return
-        hold_the_line(incident_id)
-        if stage.branch is not None:
-            follow_the_branch(incident_id)
-        deadline = chase_waiting_drafts(incident_id)
+        deadline = chase_what_waits(incident_id)
         send_notifications(incident_id)
-        if deadline is None or runtime.waiter is None:
+        if not stage.assembled or deadline is None or runtime.waiter is None:
             return
         seen = _timeline_length(incident_id)
         runtime.waiter.wait_until(lambda seen=seen: _timeline_length(incident_id) != seen, deadline)

@@ -1,8 +1,8 @@
 """A platform decision that is late: remind the cell, at the playbook's cadence and never more than capped.
 
-Platforms take days and say nothing while they assess; a report nobody chases is forgotten. Called on each
-pass of the surround loop (`flows.surround.flow.advance_the_cell`), like the other reminders, and returns when
-its next reminder falls due.
+Platforms take days and say nothing while they assess; a report nobody chases is forgotten. Chased by exit
+on top on each pass (`flows.exit_on_top.flow.chase_platform_decisions`), and returns when its next reminder
+falls due.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows.kit.schema import Playbook
+from flows.cadence import next_due
+from flows.kit.schema import Playbook, Reminders
 from flows.reviews.cases import case_label
 from flows.surround.cell import cell_members
 from models import AvenueStatus, Incident, Person, PlatformReport, ReviewCase, record_event
@@ -25,28 +26,33 @@ def remind_overdue_platform_decisions(
     session: Session, *, incident: Incident, playbook: Playbook, available: set[str], now: datetime
 ) -> datetime | None:
     """For each report whose decision is past due, remind the incident's lead (or the whole cell)."""
-    cadence = playbook.reminders
     upcoming: list[datetime] = []
     for report, case in _awaiting_decision(session, incident=incident):
-        if report.decision_due_at is None or report.reminders_sent >= cadence.at_most:
-            continue
-        due = report.decision_due_at + cadence.every * report.reminders_sent
-        if due > now:
-            upcoming.append(due)
-            continue
-        report.reminders_sent += 1
-        _remind(
-            session,
-            incident=incident,
-            report=report,
-            case=case,
-            playbook=playbook,
-            available=available,
-            now=now,
-        )
-        if report.reminders_sent < cadence.at_most:
-            upcoming.append(report.decision_due_at + cadence.every * report.reminders_sent)
+        when = _next_reminder(report, playbook.reminders)
+        if when is not None and when <= now:
+            report.reminders_sent += 1
+            _remind(
+                session,
+                incident=incident,
+                report=report,
+                case=case,
+                playbook=playbook,
+                available=available,
+                now=now,
+            )
+            when = _next_reminder(report, playbook.reminders)
+        if when is not None:
+            upcoming.append(when)
     return min(upcoming, default=None)
+
+
+def _next_reminder(report: PlatformReport, cadence: Reminders) -> datetime | None:
+    """From the day the platform's decision was due, every cadence, capped; None with no due date."""
+    if report.decision_due_at is None:
+        return None
+    return next_due(
+        start=report.decision_due_at, every=cadence.every, sent=report.reminders_sent, at_most=cadence.at_most
+    )
 
 
 def _awaiting_decision(session: Session, *, incident: Incident) -> list[tuple[PlatformReport, ReviewCase]]:

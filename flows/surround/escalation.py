@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from flows.cadence import due_at
 from flows.kit.schema import Escalation
 from models import ParticipantStatus
 
@@ -55,7 +56,8 @@ Step = Remind | GiveUp | CallNext
 
 def _due(call: Call, policy: Escalation) -> datetime:
     """When a waiting call next needs action: one timeout after the call, then after each reminder."""
-    return call.called_at + policy.ack_timeout * (call.reminders_sent + 1)
+    every = policy.ack_timeout
+    return due_at(call.reminders_sent + 1, start=call.called_at + every, every=every)
 
 
 def plan(calls: Sequence[Call], roles: Sequence[str], policy: Escalation, now: datetime) -> list[Step]:

@@ -22,11 +22,10 @@ from flows.kit.cover import find_gaps, next_in_roster, required_cover
 from flows.kit.loading import require_kit
 from flows.kit.schema import Kit, Playbook
 from flows.outbox import send_notifications
-from flows.reviews import remind_overdue_platform_decisions
 from flows.runtime import current_runtime
 from flows.surround.cell import load_calls, reachable_for, settle_assembly
 from flows.surround.escalation import CallNext, GiveUp, Remind, Step, next_deadline, plan
-from flows.surround.reminders import remind_no_lead, remind_waiting_drafts
+from flows.surround.reminders import remind_no_lead
 from models import (
     Incident,
     IncidentStatus,
@@ -199,7 +198,11 @@ def count_answers(session: Session, *, incident_id: int) -> int:
 
 @task(name="advance-the-cell")
 def advance_the_cell(incident_id: int) -> CellProgress:
-    """Take every escalation step due now (first calls included); say when the next one falls due."""
+    """Call, remind, escalate, assemble: every step due now, in one transaction; when the next falls due.
+
+    The escalation plan calls whoever a role still needs, reminds the silent and calls past them; the
+    cell is reminded while nobody leads; the cell is assembled once every role has answered.
+    """
     runtime = current_runtime()
     now = runtime.now()
     with transaction(runtime.sessions) as session:
@@ -222,28 +225,20 @@ def advance_the_cell(incident_id: int) -> CellProgress:
         for step in plan(load_calls(session, incident_id=incident_id), roles, playbook.escalation, now):
             _apply(step, ctx)
         session.flush()
-        reminders_due = (
-            remind_no_lead(
-                session,
-                incident=incident,
-                playbook=playbook,
-                context=ctx.context,
-                available=ctx.available,
-                now=now,
-            ),
-            remind_waiting_drafts(
-                session, incident=incident, playbook=playbook, available=ctx.available, now=now
-            ),
-            remind_overdue_platform_decisions(
-                session, incident=incident, playbook=playbook, available=ctx.available, now=now
-            ),
+        no_lead_due = remind_no_lead(
+            session,
+            incident=incident,
+            playbook=playbook,
+            context=ctx.context,
+            available=ctx.available,
+            now=now,
         )
         _post_room_summary(ctx, kit)
         assembled = settle_assembly(session, incident=incident, kit=kit, at=now)
         escalation_due = next_deadline(
             load_calls(session, incident_id=incident_id), roles, playbook.escalation
         )
-        deadlines = [d for d in (escalation_due, *reminders_due) if d is not None]
+        deadlines = [d for d in (escalation_due, no_lead_due) if d is not None]
         return CellProgress(
             assembled, min(deadlines, default=None), count_answers(session, incident_id=incident_id)
         )

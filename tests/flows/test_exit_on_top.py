@@ -18,7 +18,8 @@ from cellule.engine import run_protocol
 from cellule.reporting import report_attacks
 from flows.drill.scripted import Behaviour, ScriptedPeople
 from flows.exit_on_top.branches import ExitBranch, choose_branch
-from flows.exit_on_top.commitments import record_commitment, remind_commitments
+from flows.exit_on_top.commitment_reminders import remind_commitments
+from flows.exit_on_top.commitments import record_commitment
 from flows.exit_on_top.flow import WAITING_FOR_THE_CELL
 from flows.exit_on_top.resolution import resolve_incident
 from flows.exit_on_top.statements import publish_statement

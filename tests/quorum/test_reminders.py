@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from flows.kit.loading import require_kit
-from flows.surround.reminders import remind_waiting_drafts
+from flows.quorum.reminders import remind_waiting_drafts
 from models import Incident, Notification, transaction
 from tests.quorum.scenario import HOLDING, T0
 
