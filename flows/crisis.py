@@ -10,7 +10,8 @@ from prefect import flow, task
 from sqlalchemy import select
 
 from flows.exit_on_top.flow import exit_on_top
-from flows.postmortem import post_mortem, post_mortem_due
+from flows.postmortem import post_mortem_due
+from flows.postmortem.flow import post_mortem
 from flows.prepare.flow import prepare
 from flows.runtime import current_runtime
 from flows.surround.flow import surround

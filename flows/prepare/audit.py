@@ -10,16 +10,24 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from flows.drill.journal import latest_failing_targets
 from flows.kit.schema import Kit
-from flows.prepare.findings import DUTIES, LANGUAGES, LEVELS, Category, Finding, FindingSeverity
-from flows.prepare.usernames import account_label, broken_rule, platform_name, same_name, usual_name
-from models import AccessGrant, AttackType, Incident, Person, RosterEntry, SocialAccount
+from flows.prepare.account_risks import (
+    AccountFacts,
+    GrantFacts,
+    Inventory,
+    PersonFacts,
+    account_findings,
+    by_severity,
+    read_inventory,
+)
+from flows.prepare.findings import LANGUAGES, Category, Finding, FindingSeverity
+from models import AttackType, Incident, Person, RosterEntry
 from notifications.render import LOCALES, TEMPLATES_DIR
 
 # How much of the score each category carries, and what one finding costs its category.
@@ -33,45 +41,6 @@ WEIGHTS = {
 PENALTY = {FindingSeverity.CRITICAL: 50, FindingSeverity.WARNING: 20, FindingSeverity.INFO: 5}
 CRITICAL_CAP = 50  # an open door today: however tidy the rest, the kit is at best half ready
 TEMPLATE_PARTS = ("subject", "txt", "slack")
-
-
-@dataclass(frozen=True)
-class PersonFacts:
-    key: str
-    name: str
-    active: bool  # False: gone from the kit
-    locale: str
-    email: str | None
-    slack_user_id: str | None
-
-
-@dataclass(frozen=True)
-class AccountFacts:
-    key: str
-    platform: str
-    handle: str
-    brand: str | None
-    owner: str | None  # person keys
-    credentials_in: str | None
-    credentials_shared: bool
-    two_factor: bool
-    two_factor_holder: str | None
-    recovery_owner: str | None
-    rotated_on: date | None
-
-    @property
-    def label(self) -> str:
-        return account_label(self.platform, self.handle)
-
-
-@dataclass(frozen=True)
-class GrantFacts:
-    id: int
-    account: str  # account key
-    person: str  # person key
-    level: str
-    shared: bool
-    unlisted: bool  # dropped from the inventory without a recorded revocation
 
 
 @dataclass(frozen=True)
@@ -90,6 +59,12 @@ class Snapshot:
     # attack type → the latest drill (or series) of it: its scenario, when it ended, the targets it failed
     drill_results: Mapping[str, tuple[str, datetime, tuple[str, ...]]] = field(default_factory=dict)
 
+    @property
+    def inventory(self) -> Inventory:
+        """The part the account check reads."""
+        rotate_every = self.kit.readiness.rotate_credentials_every
+        return Inventory(self.people, self.accounts, self.grants, rotate_every, self.now)
+
 
 @dataclass(frozen=True)
 class AuditReport:
@@ -104,22 +79,11 @@ class AuditReport:
 
 def take_snapshot(session: Session, *, kit: Kit, now: datetime, channels: frozenset[str]) -> Snapshot:
     """Read what the audit needs from the store and the shipped templates."""
-    everyone = session.scalars(select(Person)).all()
-    people = {
-        p.key: PersonFacts(p.key, p.name, p.active, p.locale, p.email, p.slack_user_id) for p in everyone
-    }
-    keys = {p.id: p.key for p in everyone}
+    inventory = read_inventory(session, kit=kit, now=now)
+    keys = {p.id: p.key for p in session.scalars(select(Person))}
     roster: dict[str, list[str]] = defaultdict(list)
     for entry in session.scalars(select(RosterEntry).order_by(RosterEntry.role, RosterEntry.rank)):
         roster[entry.role].append(keys[entry.person_id])
-    accounts = session.scalars(select(SocialAccount).where(SocialAccount.active).order_by(SocialAccount.id))
-    grants = session.scalars(
-        select(AccessGrant)
-        .join(SocialAccount, SocialAccount.id == AccessGrant.account_id)
-        .where(AccessGrant.revoked_at.is_(None), SocialAccount.active)
-        .options(joinedload(AccessGrant.account))
-        .order_by(AccessGrant.id)
-    )
     drills = session.execute(
         select(Incident.attack_type, func.max(Incident.detected_at))
         .where(Incident.is_drill)
@@ -127,28 +91,10 @@ def take_snapshot(session: Session, *, kit: Kit, now: datetime, channels: frozen
     )
     return Snapshot(
         kit=kit,
-        people=people,
+        people=inventory.people,
         roster={role: tuple(members) for role, members in roster.items()},
-        accounts=tuple(
-            AccountFacts(
-                a.key,
-                a.platform,
-                a.handle,
-                a.brand,
-                keys.get(a.owner_id),
-                a.credentials_in,
-                a.credentials_shared,
-                a.two_factor,
-                keys.get(a.two_factor_holder_id),
-                keys.get(a.recovery_owner_id),
-                a.credentials_rotated_on,
-            )
-            for a in accounts
-        ),
-        grants=tuple(
-            GrantFacts(g.id, g.account.key, keys[g.person_id], g.level, g.shared, g.unlisted_at is not None)
-            for g in grants
-        ),
+        accounts=inventory.accounts,
+        grants=inventory.grants,
         last_drills={attack_type.value: at for attack_type, at in drills},
         templates=shipped_templates(),
         channels=channels,
@@ -171,14 +117,14 @@ def shipped_templates() -> dict[str, frozenset[str]]:
 
 def audit(snapshot: Snapshot) -> AuditReport:
     """Every finding about the kit, most severe first, with the score and its breakdown."""
-    findings = [
-        *_account_findings(snapshot),
-        *_access_findings(snapshot),
-        *_roster_findings(snapshot),
-        *_template_findings(snapshot),
-        *_drill_findings(snapshot),
-    ]
-    findings.sort(key=lambda f: (f.severity.rank, list(Category).index(f.category), f.subject))
+    findings = by_severity(
+        [
+            *account_findings(snapshot.inventory),
+            *_roster_findings(snapshot),
+            *_template_findings(snapshot),
+            *_drill_findings(snapshot),
+        ]
+    )
     breakdown = {
         category: max(0, 100 - sum(PENALTY[f.severity] for f in findings if f.category == category))
         for category in Category
@@ -199,79 +145,6 @@ def reachable(person: PersonFacts, channels: frozenset[str]) -> bool:
     if not configured:
         return bool(person.email or person.slack_user_id)
     return bool(("slack" in configured and person.slack_user_id) or ("email" in configured and person.email))
-
-
-def _account_findings(s: Snapshot) -> Iterator[Finding]:
-    if not s.accounts:
-        yield Finding("no_accounts", "inventory")
-        return
-    today = s.now.date()
-    cadence = s.kit.readiness.rotate_credentials_every
-    for a in s.accounts:
-        base = {"account": a.label, "platform": platform_name(a.platform)}
-        if not a.two_factor:
-            yield Finding("two_factor_off", a.label, base, a.key)
-        elif a.two_factor_holder is None:
-            yield Finding("two_factor_holder_missing", a.label, base, a.key)
-        duties = [("owner", a.owner), ("recovery_owner", a.recovery_owner)]
-        if a.two_factor:
-            duties.append(("two_factor_holder", a.two_factor_holder))
-        for duty, key in duties:
-            if key is not None and not s.people[key].active:
-                params = {**base, "duty": DUTIES[duty], "person": s.people[key].name}
-                yield Finding("account_person_gone", a.label, params, a.key)
-        if a.recovery_owner is None:
-            yield Finding("recovery_owner_missing", a.label, base, a.key)
-        if a.credentials_in is None:
-            yield Finding("credentials_location_unknown", a.label, base, a.key)
-        if a.rotated_on is None:
-            yield Finding("rotation_unknown", a.label, {**base, "today": today.isoformat()}, a.key)
-        elif today - a.rotated_on > cadence:
-            params = {**base, "since": a.rotated_on.isoformat(), "days": str(cadence.days)}
-            yield Finding("credentials_stale", a.label, {**params, "today": today.isoformat()}, a.key)
-        sharers = [s.people[g.person].name for g in s.grants if g.account == a.key and g.shared]
-        if a.credentials_shared or sharers:
-            who = f" ({', '.join(sharers)})" if sharers else ""
-            yield Finding("shared_login", a.label, {**base, "who": who}, a.key)
-        if rule := broken_rule(a.platform, a.handle):
-            yield Finding("handle_breaks_rules", a.label, {**base, "rule": rule.said}, a.key)
-    yield from _handle_findings(s.accounts)
-
-
-def _handle_findings(accounts: tuple[AccountFacts, ...]) -> Iterator[Finding]:
-    """Within each brand, the accounts whose name differs from the one most accounts use."""
-    by_brand: dict[str | None, list[AccountFacts]] = defaultdict(list)
-    for account in accounts:
-        by_brand[account.brand].append(account)
-    for group in by_brand.values():
-        usual = usual_name([a.handle for a in group])
-        if usual is None:
-            continue
-        elsewhere = sorted(
-            {platform_name(a.platform) for a in group if same_name(a.handle) == same_name(usual)}
-        )
-        for a in group:
-            if same_name(a.handle) != same_name(usual):
-                params = {"account": a.label, "platform": platform_name(a.platform), "usual": usual}
-                yield Finding("handle_differs", a.label, {**params, "elsewhere": ", ".join(elsewhere)}, a.key)
-
-
-def _access_findings(s: Snapshot) -> Iterator[Finding]:
-    labels = {a.key: a for a in s.accounts}
-    for g in s.grants:
-        person, account = s.people[g.person], labels[g.account]
-        params: dict[str, str | dict[str, str]] = {
-            "person": person.name,
-            "person_key": person.key,
-            "level": LEVELS[g.level],
-            "account": account.label,
-            "platform": platform_name(account.platform),
-            "grant": str(g.id),
-        }
-        if not person.active:
-            yield Finding("departed_holds_access", account.label, params, account.key)
-        elif g.unlisted:
-            yield Finding("access_unlisted", account.label, params, account.key)
 
 
 def _roster_findings(s: Snapshot) -> Iterator[Finding]:

@@ -45,7 +45,7 @@ def brief_on_the_account(incident_id: int) -> list[str]:
             return []
         kit = require_kit(session)
         channels = runtime.available_channels
-        accounts = account_access(session, incident=incident, kit=kit, now=now, channels=frozenset(channels))
+        accounts = account_access(session, incident=incident, kit=kit, now=now)
         facts = [("account_access", a.summary) for a in accounts]
         facts += [("account_risk", f"{a.label}: {f.problem('en')}") for a in accounts for f in a.risks]
         if not accounts:

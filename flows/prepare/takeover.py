@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from flows.kit.inventory import inventory_accounts, inventory_grants
 from flows.kit.schema import Kit
-from flows.prepare.audit import audit, take_snapshot
+from flows.prepare.account_risks import account_findings, read_inventory
 from flows.prepare.findings import LEVELS, Finding
 from flows.prepare.usernames import account_label, platform_name
 from models import Incident, Person, Signal, SocialAccount, Target
@@ -54,7 +54,7 @@ class AccountAccess:
     recovery_contact: str | None
     linked_apps: tuple[str, ...]
     rights: tuple[Right, ...]
-    risks: tuple[Finding, ...]  # the audit's findings about this account
+    risks: tuple[Finding, ...]  # the account check's findings about it, most severe first
 
     @property
     def label(self) -> str:
@@ -136,13 +136,11 @@ def accounts_concerned(session: Session, *, incident: Incident) -> list[SocialAc
     return named_here or named or on_platform or accounts[:MAX_ACCOUNTS]
 
 
-def account_access(
-    session: Session, *, incident: Incident, kit: Kit, now: datetime, channels: frozenset[str]
-) -> list[AccountAccess]:
-    """The access and recovery facts of each account concerned, with what the audit finds about it."""
+def account_access(session: Session, *, incident: Incident, kit: Kit, now: datetime) -> list[AccountAccess]:
+    """The access and recovery facts of each account concerned, with the account check's risks for it."""
     concerned = accounts_concerned(session, incident=incident)
     people = {p.id: p for p in session.scalars(select(Person))}
-    findings = audit(take_snapshot(session, kit=kit, now=now, channels=channels)).findings
+    findings = account_findings(read_inventory(session, kit=kit, now=now))
     grants = inventory_grants(session)
 
     def name(person_id: int | None) -> str | None:

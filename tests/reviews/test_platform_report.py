@@ -19,7 +19,7 @@ from flows.reviews import (
     report_review,
 )
 from flows.runtime import use_runtime
-from flows.surround.flow import advance_the_cell
+from flows.exit_on_top.flow import chase_platform_decisions
 from models import Incident, ReviewOutcome, transaction
 from notifications import render_message
 from tests.reviews.scenario import T0, Hotel
@@ -208,11 +208,11 @@ def test_a_decided_report_is_not_chased(hotel: Hotel) -> None:
     assert reminded(hotel) == []
 
 
-def test_each_pass_of_the_surround_loop_chases_a_late_decision(hotel: Hotel) -> None:
+def test_each_pass_of_exit_on_top_chases_a_late_decision(hotel: Hotel) -> None:
     hotel.report_to_platform("spam", at=T0)
     hotel.clock.advance_to(T0 + 7 * DAY)
     with use_runtime(hotel.runtime):
-        progress = advance_the_cell.fn(hotel.incident_id)
+        next_deadline = chase_platform_decisions.fn(hotel.incident_id)
     assert len(reminded(hotel)) == len(CELL)
-    assert progress.next_deadline is not None
-    assert progress.next_deadline <= T0 + 7 * DAY + timedelta(minutes=15)
+    assert next_deadline is not None
+    assert next_deadline <= T0 + 7 * DAY + timedelta(minutes=15)
