@@ -219,6 +219,21 @@ def publish_statement(
     """
     session.refresh(draft, with_for_update=True)  # decisions or an edit may be landing
     incident = session.get_one(Incident, draft.incident_id)
+    _refuse_unless_publishable(session, incident=incident, draft=draft, person=person)
+    _check_the_words(session, draft, posted_text)
+    if draft.approved_at is not None and at < draft.approved_at:
+        raise ExitError(f"{draft.label} cannot have been posted before it was approved.")
+    where, url = _where_posted(incident, where, url)
+    draft.status, draft.updated_at = DraftStatus.PUBLISHED, at
+    _record_publication(session, incident=incident, draft=draft, person=person, where=where, url=url, at=at)
+    if draft.kind == DraftKind.HOLDING_STATEMENT:
+        reach_milestone(session, incident=incident, milestone="first_statement_at", at=at, actor=person.key)
+    reach_milestone(session, incident=incident, milestone="published_at", at=at, actor=person.key)
+    return Publication(draft.id, draft.label, where, url, person.name, at, incident.is_drill)
+
+
+def _refuse_unless_publishable(session: Session, *, incident: Incident, draft: Draft, person: Person) -> None:
+    """Only an approved statement of a live incident is published, and by a member of its cell."""
     if draft.kind == DraftKind.REVIEW_REPLY:
         raise ExitError(
             f"{draft.label} replies to a review: it is published as its reply.", kind="review_reply"
@@ -235,9 +250,10 @@ def publish_statement(
             ref=incident.ref,
             label=draft.label,
         )
-    _check_the_words(session, draft, posted_text)
-    if draft.approved_at is not None and at < draft.approved_at:
-        raise ExitError(f"{draft.label} cannot have been posted before it was approved.")
+
+
+def _where_posted(incident: Incident, where: str, url: str | None) -> tuple[str, str | None]:
+    """Where it was posted and its address, cleaned; a drill posts nothing, so it has no address."""
     where = clean_text(where).strip()
     if not where or len(where) > MAX_WHERE_CHARS:
         raise ExitError(f'Say where it was posted (at most {MAX_WHERE_CHARS} characters), e.g. "Google".')
@@ -247,8 +263,20 @@ def publish_statement(
         raise ExitError(
             f"{incident.ref} is a drill: nothing is posted publicly, so there is no address to record."
         )
-    url = url.strip() if url else None
-    draft.status, draft.updated_at = DraftStatus.PUBLISHED, at
+    return where, url.strip() if url else None
+
+
+def _record_publication(
+    session: Session,
+    *,
+    incident: Incident,
+    draft: Draft,
+    person: Person,
+    where: str,
+    url: str | None,
+    at: datetime,
+) -> None:
+    """The publication on the timeline: who posted which version of which text, where (or simulated)."""
     what = f"{draft.label} ({draft.kind.value}, {draft.locale})"
     if incident.is_drill:
         summary = (
@@ -277,10 +305,6 @@ def publish_statement(
             "simulated": incident.is_drill,
         },
     )
-    if draft.kind == DraftKind.HOLDING_STATEMENT:
-        reach_milestone(session, incident=incident, milestone="first_statement_at", at=at, actor=person.key)
-    reach_milestone(session, incident=incident, milestone="published_at", at=at, actor=person.key)
-    return Publication(draft.id, draft.label, where, url, person.name, at, incident.is_drill)
 
 
 def _check_the_words(session: Session, draft: Draft, posted_text: str | None) -> None:

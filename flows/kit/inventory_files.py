@@ -20,8 +20,8 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from flows.kit.files import KitError, KitProblem, read_yaml_as, reason_for
 from flows.kit.inventory import ReferenceProblem, inventory_accounts, inventory_grants
-from flows.kit.loading import KitError, KitProblem, _reason, read_yaml_as
 from flows.kit.schema import SECRET_FIELD, AccountSpec, GrantSpec, Strict
 from models import Person
 
@@ -223,7 +223,7 @@ def _read_csv(path: Path, schema: type[Spec]) -> list[Spec]:
         except ValidationError as exc:
             for error in exc.errors():
                 column = str(error["loc"][0]) if error["loc"] else ""
-                problems.append(KitProblem(file, line, column, _reason(error)))
+                problems.append(KitProblem(file, line, column, reason_for(error)))
     if problems:
         raise KitError(problems)
     return specs

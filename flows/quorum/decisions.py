@@ -89,20 +89,7 @@ def _decide(
     mine.text, mine.text_sha256 = draft.text, draft.text_sha256  # exactly what they decided on
     session.flush()
     state = quorum_state(session, draft=draft, policy=policy)
-    if decision == Decision.APPROVE:
-        done = f"approved {draft.label} v{draft.version} as {role} ({state.counted}/{state.needed})"
-    else:
-        done = f"sent {draft.label} v{draft.version} back as {role}: {comment}"
-    record_event(
-        session,
-        incident=incident,
-        at=at,
-        kind="approval" if decision == Decision.APPROVE else "rejection",
-        actor=person.key,
-        summary=f"{person.name} {done}",
-        old=old,
-        new=draft_facts(draft) | {"decision": decision.value, "role": role, "comment": comment},
-    )
+    _record_decision(session, incident, draft, person, mine, old, state)
     if decision == Decision.REJECT:
         _settle(session, draft, incident, DraftStatus.REJECTED, at, person, state)
         tell_writers(
@@ -112,7 +99,7 @@ def _decide(
             at=at,
             available=available,
             decided_by=person,
-            role=role,
+            role=mine.role,
             comment=comment,
         )
     elif state.approved:
@@ -123,6 +110,33 @@ def _decide(
             session, draft=draft, incident=incident, at=at, available=available, approvers=state.approvers
         )
     return state
+
+
+def _record_decision(
+    session: Session,
+    incident: Incident,
+    draft: Draft,
+    person: Person,
+    mine: Approval,
+    old: dict[str, str] | None,
+    state: QuorumState,
+) -> None:
+    """The decision on the timeline, with the one it replaces (an approval sent back) as the old value."""
+    decision, role, comment = mine.decision, mine.role, mine.comment
+    if decision == Decision.APPROVE:
+        done = f"approved {draft.label} v{draft.version} as {role} ({state.counted}/{state.needed})"
+    else:
+        done = f"sent {draft.label} v{draft.version} back as {role}: {comment}"
+    record_event(
+        session,
+        incident=incident,
+        at=mine.decided_at,
+        kind="approval" if decision == Decision.APPROVE else "rejection",
+        actor=person.key,
+        summary=f"{person.name} {done}",
+        old=old,
+        new=draft_facts(draft) | {"decision": decision.value, "role": role, "comment": comment},
+    )
 
 
 def _settle(

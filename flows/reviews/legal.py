@@ -39,28 +39,9 @@ def record_legal(
     legal = ensure_avenues(session, case=case, for_update=True).legal
     if legal.status in AvenueStatus.concluded_statuses():
         raise ReviewError(f"The legal avenue is {legal.status} already: nothing more is recorded on it.")
-    if status is not None and status not in SETTABLE:
-        raise ReviewError(
-            f"The legal avenue's status is one of {', '.join(SETTABLE)}; abandon it with a reason."
-        )
-    concluding = status in AvenueStatus.concluded_statuses()
-    if outcome is not None and not concluding:
-        raise ReviewError(
-            "An outcome concludes the avenue: say how it ended with --status succeeded or failed."
-        )
-    if concluding and not (outcome or "").strip():
-        raise ReviewError("Say what came of it (--outcome): the post-mortem reads it.")
+    concluding = _check_the_step(status, outcome)
     texts = {"counsel": counsel, "insurer": insurer, "case_reference": case_reference, "next_step": next_step}
-    texts["outcome"] = outcome
-    old: dict[str, object] = {}
-    new: dict[str, object] = {}
-    for field, value in texts.items():
-        if value is None:
-            continue
-        cleaned = _clean(field, value)
-        if cleaned != getattr(legal, field):
-            old[field], new[field] = getattr(legal, field), cleaned
-            setattr(legal, field, cleaned)
+    old, new = _apply_texts(legal, {**texts, "outcome": outcome})
     if next_date is not None and next_date != legal.next_date:
         old["next_date"], new["next_date"] = _data(legal.next_date), next_date.isoformat()
         legal.next_date = next_date
@@ -90,6 +71,38 @@ def record_legal(
         new=new,
     )
     return legal
+
+
+def _check_the_step(status: AvenueStatus | None, outcome: str | None) -> bool:
+    """A status the avenue may take, and an outcome exactly when it concludes; whether it concludes."""
+    if status is not None and status not in SETTABLE:
+        raise ReviewError(
+            f"The legal avenue's status is one of {', '.join(SETTABLE)}; abandon it with a reason."
+        )
+    concluding = status in AvenueStatus.concluded_statuses()
+    if outcome is not None and not concluding:
+        raise ReviewError(
+            "An outcome concludes the avenue: say how it ended with --status succeeded or failed."
+        )
+    if concluding and not (outcome or "").strip():
+        raise ReviewError("Say what came of it (--outcome): the post-mortem reads it.")
+    return concluding
+
+
+def _apply_texts(
+    legal: LegalAction, texts: dict[str, str | None]
+) -> tuple[dict[str, object], dict[str, object]]:
+    """Set each text given (cleaned and capped) that differs from the stored one; the old and new values."""
+    old: dict[str, object] = {}
+    new: dict[str, object] = {}
+    for field, value in texts.items():
+        if value is None:
+            continue
+        cleaned = _clean(field, value)
+        if cleaned != getattr(legal, field):
+            old[field], new[field] = getattr(legal, field), cleaned
+            setattr(legal, field, cleaned)
+    return old, new
 
 
 def _clean(field: str, value: str) -> str | None:
