@@ -12,8 +12,8 @@ from rich.text import Text
 from cellule.commands.common import console, err_console, fail, open_runtime
 from flows.kit.loading import KitError, NoKit
 from flows.prepare.audit import AuditReport
+from flows.prepare.audit_notice import audit_now, tell_the_owner
 from flows.prepare.findings import FindingSeverity
-from flows.prepare.readiness import audit_now, tell_the_owner
 from models import Person, transaction
 from notifications import dispatch_due
 

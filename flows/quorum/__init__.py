@@ -5,7 +5,8 @@ the playbook's approving roles are asked; when the approvals of the current vers
 draft is approved. An edit is a new version and voids earlier approvals: they agreed to other words.
 
 Services take the session and never commit (the caller owns the transaction); each writes the timeline
-with who, when, and the old and new values. See docs/quorum.md.
+with who, when, and the old and new values. A draft waiting past the playbook's target has its
+approvers reminded, at a cadence and capped (`remind_waiting_drafts`). See docs/quorum.md.
 """
 
 from flows.quorum.ballots import (
@@ -17,6 +18,7 @@ from flows.quorum.ballots import (
 )
 from flows.quorum.decisions import approve_draft, reject_draft
 from flows.quorum.drafts import edit_draft, propose_draft
+from flows.quorum.reminders import remind_waiting_drafts
 from flows.quorum.requests import queue_approval_requests
 from flows.quorum.rules import (
     MAX_COMMENT_CHARS,
@@ -45,5 +47,6 @@ __all__ = [
     "queue_approval_requests",
     "quorum_state",
     "reject_draft",
+    "remind_waiting_drafts",
     "standing_decisions",
 ]
