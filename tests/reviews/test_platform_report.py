@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from flows.exit_on_top.flow import chase_platform_decisions
 from flows.kit.loading import require_kit
 from flows.reviews import (
     CONTACT_WAIT,
@@ -19,7 +20,6 @@ from flows.reviews import (
     report_review,
 )
 from flows.runtime import use_runtime
-from flows.exit_on_top.flow import chase_platform_decisions
 from models import Incident, ReviewOutcome, transaction
 from notifications import render_message
 from tests.reviews.scenario import T0, Hotel
