@@ -1,8 +1,8 @@
 """Surround (être entouré): never face an attack alone.
 
-Call the primary of each role the playbook needs; remind whoever stays silent; call their backup when
-they still do not answer or cannot take it; tell the next escalation tier about a role nobody can fill.
-The cell is assembled when every role has an acknowledged member.
+Call the primary of each role the playbook needs; remind whoever stays silent, and the cell while nobody
+leads; call their backup when they still do not answer or cannot take it; tell the next escalation tier
+about a role nobody can fill. The cell is assembled when every role has an acknowledged member.
 
 Every message is an outbox row with its own key, written in the same transaction as the step that caused
 it; sending is a separate step. So the flow can stop anywhere — a crash, or the command line's "no
