@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from flows.cadence import next_due, owed
 from flows.exit_on_top.branches import ExitError, require_member
+from flows.kit.loading import require_kit
 from flows.kit.schema import CommitmentReminders, Kit
 from models import Commitment, CommitmentStatus, Incident, IncidentStatus, Person, record_event
 from notifications import message_person
