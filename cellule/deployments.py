@@ -15,6 +15,7 @@ from cellule import engine
 from cellule.settings import get_settings
 from flows.crisis import crisis_response
 from flows.exit_on_top.commitment_reminders import remind_commitments
+from flows.reviews.deadlines import remind_legal_deadlines
 from flows.runtime import use_runtime
 
 RESPOND = "respond-to-incident"
@@ -23,6 +24,8 @@ DEPLOYMENT = "cellule"
 TICK_SECONDS = 60
 COMMITMENTS = "remind-commitment-owners"
 COMMITMENTS_SECONDS = 3600  # commitments are due in days: an hourly look is on time without spamming
+LEGAL = "remind-legal-deadlines"
+LEGAL_SECONDS = 3600  # reminders fall on days; each is sent once whatever the cadence
 DRILLS = "rehearse-every-playbook"
 DRILLS_CRON = "0 6 * * 1"  # Mondays at 6, before the week starts: a slip is read with the first coffee
 DRILLS_TIMEZONE = "Europe/Paris"
@@ -47,6 +50,13 @@ def remind_commitment_owners() -> int:
     """Remind the owners of public commitments due soon or late (resolved incidents too); how many."""
     with use_runtime(engine.build_runtime(get_settings())):
         return remind_commitments()
+
+
+@flow(name=LEGAL)
+def remind_legal_role() -> int:
+    """Remind the legal role of legal actions nearing their lapse date (resolved incidents too); how many."""
+    with use_runtime(engine.build_runtime(get_settings())):
+        return remind_legal_deadlines()
 
 
 @flow(name=DRILLS)
@@ -82,6 +92,7 @@ def main() -> None:
         respond_to_incident.to_deployment(name=DEPLOYMENT),
         tick.to_deployment(name=DEPLOYMENT, interval=TICK_SECONDS),
         remind_commitment_owners.to_deployment(name=DEPLOYMENT, interval=COMMITMENTS_SECONDS),
+        remind_legal_role.to_deployment(name=DEPLOYMENT, interval=LEGAL_SECONDS),
         rehearse_every_playbook.to_deployment(
             name=DEPLOYMENT, schedule=Cron(DRILLS_CRON, timezone=DRILLS_TIMEZONE)
         ),

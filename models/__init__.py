@@ -39,6 +39,7 @@ from models.reviews import (
     WasCustomer,
 )
 from models.signals import Signal, Target
+from models.statements import EvidenceFile, LegalClock, LibraryApproval, LibraryText
 
 __all__ = [
     "ActionItem",
@@ -62,6 +63,10 @@ __all__ = [
     "Base",
     "Decision",
     "Drill",
+    "EvidenceFile",
+    "LegalClock",
+    "LibraryApproval",
+    "LibraryText",
     "DrillMode",
     "Draft",
     "DraftKind",

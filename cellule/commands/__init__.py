@@ -15,6 +15,7 @@ from cellule.commands.period import report_period
 from cellule.commands.postmortem import evidence, postmortem
 from cellule.commands.report import report
 from cellule.commands.reviews import review_app
+from cellule.commands.statements import statements_app
 from cellule.commands.up import up
 from cellule.commands.watch import tick, watch
 
@@ -56,3 +57,4 @@ app.add_typer(kit_app, name="kit")
 app.add_typer(db_app, name="db")
 app.add_typer(review_app, name="review")
 app.add_typer(drill_app, name="drill")
+app.add_typer(statements_app, name="statements")

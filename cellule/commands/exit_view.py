@@ -17,6 +17,7 @@ from rich.text import Text
 from cellule.commands.common import console
 from flows.exit_on_top.statements import Publication
 from flows.exit_on_top.views import Avenue, ExitView, ReviewAvenues, read_exit_view
+from flows.reviews.legal_clock import ClockReading, say_clock
 from models import AvenueStatus, Commitment, CommitmentStatus, Decision, Incident, Person
 
 MARKS = {Decision.APPROVE: ("✓", "green"), Decision.REJECT: ("✗", "red")}
@@ -125,14 +126,14 @@ def _reviews_table(reviews: Sequence[ReviewAvenues], zone: ZoneInfo) -> Table:
             review,
             str(case.star_rating or "—"),
             _avenue(report, report and (report.decision or report.reason)),
-            _avenue(legal, legal and (legal.outcome or legal.counsel or legal.insurer)),
+            _avenue(legal, legal and (legal.outcome or legal.counsel or legal.insurer), avenues.clock),
             _avenue(reply, reply and (reply.published_url or reply.connector or reply.last_error)),
             case.outcome.value + (f" · {local(case.outcome_at, zone)}" if case.outcome_at else ""),
         )
     return table
 
 
-def _avenue(row: Avenue | None, detail: str | None) -> Text:
+def _avenue(row: Avenue | None, detail: str | None, clock: ClockReading | None = None) -> Text:
     """An avenue's status with the one detail that says most (why it was abandoned, first)."""
     status = row.status if row is not None else AvenueStatus.NOT_STARTED
     cell = Text(status.value.replace("_", " "), style=AVENUE_STYLE.get(status, ""))
@@ -140,4 +141,6 @@ def _avenue(row: Avenue | None, detail: str | None) -> Text:
     if why:
         cell.append("\n")
         cell.append(Text(why if len(why) <= 80 else why[:79] + "…"))
+    if clock is not None:  # the legal avenue: when its action lapses, and whether it has
+        cell.append(f"\n{say_clock(clock)}", style="bold red" if clock.lapsed else "")
     return cell

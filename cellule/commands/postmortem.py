@@ -33,6 +33,7 @@ from flows.postmortem import (
     render_report,
 )
 from flows.postmortem.views import stored_report_path
+from flows.reviews.evidence_files import bundle_attachments
 from flows.runtime import Runtime
 from models import transaction
 
@@ -105,9 +106,12 @@ def evidence(
     record, now = _record(runtime, ref), runtime.now()
     html = str(render_report(record, fmt=ReportFormat.HTML, locale=locale, zone=zone, as_of=now))
     markdown = str(render_report(record, fmt=ReportFormat.MD, locale=locale, zone=zone, as_of=now))
-    _write(output, evidence_bundle(record, html=html, markdown=markdown, at=now))
+    with transaction(runtime.sessions) as session:
+        attachments = bundle_attachments(session, incident_id=record.id)
+    _write(output, evidence_bundle(record, html=html, markdown=markdown, at=now, attachments=attachments))
     console.print(
-        f"✓ Evidence of {record.ref} written to {escape(str(output))} ({len(record.reviews)} snapshot(s)); "
+        f"✓ Evidence of {record.ref} written to {escape(str(output))} ({len(record.reviews)} snapshot(s), "
+        f"{len(attachments)} attached file(s)); "
         "unzip it and run `sha256sum -c SHA256SUMS` in its folder to verify."
     )
 

@@ -19,6 +19,7 @@ from cellule.commands import review_support as support
 from cellule.commands.common import Commands, console, open_runtime, reader_zone
 from cellule.commands.incidents import ZoneOption
 from cellule.commands.review_avenues import abandon, contacted, decision, edited, legal, outcome, report
+from cellule.commands.review_evidence import evidence_app
 from cellule.commands.review_reply import publish, reply
 from cellule.commands.review_support import As, Case, Done, Ref
 from cellule.commands.review_views import print_case
@@ -36,6 +37,7 @@ from models import transaction
 review_app = Commands(help="Review cases: report, legal, public reply, outcome.", no_args_is_help=True)
 customers_app = Commands(help="The customer list: was a reviewer ever a customer?", no_args_is_help=True)
 review_app.add_typer(customers_app, name="customers")
+review_app.add_typer(evidence_app, name="evidence")
 
 
 @review_app.command()

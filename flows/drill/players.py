@@ -153,6 +153,9 @@ class Players(ScriptedPeople):
             sends_back = kind in player.rejects and version == 1
             name, act = ("reject", self._reject) if sends_back else ("approve", self._approve)
             self._later(player.approve.draw(self.rng), person_key, name, act(label, version))
+        elif delivery.template == "library_statement":  # approved in peacetime: post it as it stands
+            label, version = str(context["draft"]), int(context["version"])
+            self._later(player.publish.draw(self.rng), person_key, "publish", self._publish(label, version))
         elif delivery.template == "draft_decision":
             label, version = str(context["draft"]), int(context["version"])
             if context["decision"] == "approved":

@@ -16,7 +16,8 @@ from flows.drill.players import Stumble
 from flows.drill.scenario import Scenario
 from flows.drill.scoring import TIMED, Observation, Rating, TargetResult, rate, score, targets_for
 from flows.exit_on_top.branches import ExitBranch, live_commitments
-from flows.kit.schema import Kit
+from flows.exit_on_top.library_use import library_use
+from flows.kit.schema import ApprovalPolicy, Kit
 from models import (
     Approval,
     Commitment,
@@ -25,6 +26,7 @@ from models import (
     DraftKind,
     DraftStatus,
     Incident,
+    LibraryApproval,
     Notification,
     Person,
     TimelineEvent,
@@ -88,6 +90,9 @@ def quorum_breaches(session: Session, incident: Incident, kit: Kit) -> Iterator[
         select(Draft).where(Draft.incident_id == incident.id, Draft.status == DraftStatus.PUBLISHED)
     )
     for draft in published:
+        if (cited := library_use(session, draft=draft)) is not None and draft.version == 1:
+            yield from _library_breaches(session, draft, cited, policy)
+            continue
         approvals = session.scalars(
             select(Approval).where(
                 Approval.draft_id == draft.id,
@@ -100,6 +105,18 @@ def quorum_breaches(session: Session, incident: Incident, kit: Kit) -> Iterator[
         heard = len({a.role for a in voters}) if policy.distinct_roles else len(voters)
         if heard < policy.approvers or len(voters) < len(approvals):
             yield f"{draft.label} was published with {heard} of {policy.approvers} approvals"
+
+
+def _library_breaches(
+    session: Session, draft: Draft, cited: dict[str, object], policy: ApprovalPolicy
+) -> Iterator[str]:
+    """A library statement rests on the peacetime approvals it cites: check their rows the same way."""
+    ids = [int(a["id"]) for a in cited.get("approvals", [])]  # type: ignore[attr-defined]
+    rows = session.scalars(select(LibraryApproval).where(LibraryApproval.id.in_(ids))).all()
+    voters = [a for a in rows if a.person_id != draft.author_id and a.text_sha256 == cited["template_sha256"]]
+    heard = len({a.role for a in voters}) if policy.distinct_roles else len(voters)
+    if heard < policy.approvers:
+        yield f"{draft.label} was published from the library with {heard} of {policy.approvers} approvals"
 
 
 def journal_events(

@@ -13,7 +13,7 @@ own flow run instead, as an incident would; both score a seed alike.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
@@ -26,6 +26,7 @@ from flows.drill.journal import SeriesSummary, drills_of_series, new_series, rec
 from flows.drill.plain import plain_protocol
 from flows.drill.scenario import Scenario
 from flows.drill.simulated import DrillOutcome, play
+from flows.exit_on_top.library_carry import CarriedText
 from flows.kit.schema import Kit
 from models import transaction, utc_now
 
@@ -50,15 +51,19 @@ def run_series(
     after_each: Callable[[DrillOutcome], None] = lambda _: None,
     series: str | None = None,
     orchestrated: bool = False,
+    library: Sequence[CarriedText] = (),
 ) -> Series:
     """Play the scenario once per seed, each in a fresh store; journal every run in `journal` under
-    `series` (a new id unless given). One `drill-series` flow run, unless `orchestrated`."""
+    `series` (a new id unless given). One `drill-series` flow run, unless `orchestrated`. `library`: the
+    approved statement library each run starts with."""
     series, seeds = series or new_series(), list(seeds)
 
     def one(seed: int) -> DrillOutcome:
         started = utc_now()
         with fresh() as sessions, nullcontext() if orchestrated else plain_protocol():
-            outcome = play(scenario, kit, seed=seed, sessions=sessions, kit_sha256=kit_sha256)
+            outcome = play(
+                scenario, kit, seed=seed, sessions=sessions, kit_sha256=kit_sha256, library=library
+            )
         with transaction(journal) as session:
             record_simulated(
                 session,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -25,6 +25,7 @@ from flows.drill.players import Players, cast
 from flows.drill.record import journal_events, judge
 from flows.drill.scenario import InjectedSignal, Scenario
 from flows.drill.scoring import Rating, TargetResult
+from flows.exit_on_top.library_carry import CarriedText, carry_library
 from flows.intake.reports import SignalReport, Triage, record_signal, triage_with_kit_in_force
 from flows.kit.loading import load_kit
 from flows.kit.schema import Kit
@@ -55,12 +56,22 @@ class DrillOutcome:
 
 
 def play(
-    scenario: Scenario, kit: Kit, *, seed: int, sessions: sessionmaker[Session], kit_sha256: str
+    scenario: Scenario,
+    kit: Kit,
+    *,
+    seed: int,
+    sessions: sessionmaker[Session],
+    kit_sha256: str,
+    library: Sequence[CarriedText] = (),
 ) -> DrillOutcome:
-    """Run the scenario once against `kit` in the empty store `sessions`; what happened and its score."""
+    """Run the scenario once against `kit` in the empty store `sessions`; what happened and its score.
+
+    `library`: the approved statement library of the real store, carried in before the first signal.
+    """
+    start = scenario.scenario.start
     with transaction(sessions) as session:
         load_kit(session, kit=kit, source=f"drill:{scenario.name}", sha256=kit_sha256)
-    start = scenario.scenario.start
+        carry_library(session, texts=library, at=start)
     clock = SimulatedClock(start)
     rng = random.Random(seed)
     players = Players(

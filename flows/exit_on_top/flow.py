@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flows.exit_on_top.branches import ExitBranch, branch_chooser
+from flows.exit_on_top.library import offer_library_statements
 from flows.exit_on_top.statements import languages_to_draft, propose_statement
 from flows.kit.loading import require_kit
 from flows.outbox import send_notifications
@@ -102,6 +103,18 @@ def _draft_statement(incident_id: int, *, follow_up: bool) -> int:
         else:
             kind, template = DraftKind.HOLDING_STATEMENT, playbook.exit.templates.holding
             author = _author(session, incident, incident.lead_id)
+            # Words approved in peacetime come first: no quorum to wait for (see library.py).
+            lead = session.get(Person, incident.lead_id) if incident.lead_id else author
+            if lead is not None:
+                offer_library_statements(
+                    session,
+                    incident=incident,
+                    kit=kit,
+                    playbook=playbook,
+                    lead=lead,
+                    at=runtime.now(),
+                    available=runtime.available_channels,
+                )
         if not languages_to_draft(session, incident=incident, kind=kind, kit=kit, playbook=playbook):
             return 0
         if author is None:

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.exit_on_top.branches import ExitError, live_commitments, require_member
+from flows.exit_on_top.library_use import rests_on_the_library
 from flows.kit.schema import Kit, Playbook
 from flows.quorum import propose_draft, standing_decisions
 from flows.quorum.rules import text_sha256
@@ -220,12 +221,15 @@ def publish_statement(
     session.refresh(draft, with_for_update=True)  # decisions or an edit may be landing
     incident = session.get_one(Incident, draft.incident_id)
     _refuse_unless_publishable(session, incident=incident, draft=draft, person=person)
-    _check_the_words(session, draft, posted_text)
+    rests_on = rests_on_the_library(session, draft=draft, person=person, at=at)
+    _check_the_words(session, draft, posted_text, approved_in_peacetime=rests_on is not None)
     if draft.approved_at is not None and at < draft.approved_at:
         raise ExitError(f"{draft.label} cannot have been posted before it was approved.")
     where, url = _where_posted(incident, where, url)
     draft.status, draft.updated_at = DraftStatus.PUBLISHED, at
-    _record_publication(session, incident=incident, draft=draft, person=person, where=where, url=url, at=at)
+    _record_publication(
+        session, incident=incident, draft=draft, person=person, where=where, url=url, at=at, rests_on=rests_on
+    )
     if draft.kind == DraftKind.HOLDING_STATEMENT:
         reach_milestone(session, incident=incident, milestone="first_statement_at", at=at, actor=person.key)
     reach_milestone(session, incident=incident, milestone="published_at", at=at, actor=person.key)
@@ -275,8 +279,10 @@ def _record_publication(
     where: str,
     url: str | None,
     at: datetime,
+    rests_on: object,
 ) -> None:
-    """The publication on the timeline: who posted which version of which text, where (or simulated)."""
+    """The publication on the timeline: who posted which version of which text, where (or simulated), and
+    the peacetime approvals it rests on when it came from the statement library (`rests_on`)."""
     what = f"{draft.label} ({draft.kind.value}, {draft.locale})"
     if incident.is_drill:
         summary = (
@@ -303,15 +309,21 @@ def _record_publication(
             "by": person.key,
             "by_name": person.name,
             "simulated": incident.is_drill,
+            "rests_on_library": rests_on,
         },
     )
 
 
-def _check_the_words(session: Session, draft: Draft, posted_text: str | None) -> None:
-    """The text to publish is the one the approvers read, byte for byte, and fully written."""
+def _check_the_words(
+    session: Session, draft: Draft, posted_text: str | None, *, approved_in_peacetime: bool = False
+) -> None:
+    """The text to publish is the one the approvers read, byte for byte, and fully written.
+
+    `approved_in_peacetime`: the library's approvals were checked instead (`rests_on_the_library`).
+    """
     approvals = [a for a in standing_decisions(session, draft=draft) if a.decision == Decision.APPROVE]
     fingerprint = text_sha256(draft.text)
-    if (
+    if not approved_in_peacetime and (
         not approvals
         or fingerprint != draft.text_sha256
         or any(a.text_sha256 != fingerprint or a.text != draft.text for a in approvals)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from flows.exit_on_top.statements import Publication, publications
 from flows.lookups import incident_by_reference
 from flows.quorum.views import decisions_by_draft, drafts_of
+from flows.reviews.legal_clock import ClockReading, clock_readings
 from models import (
     Approval,
     Commitment,
@@ -41,6 +42,7 @@ class ReviewAvenues:
     report: PlatformReport | None
     legal: LegalAction | None
     reply: PublicReply | None
+    clock: ClockReading | None = None  # when the legal action lapses
 
 
 @dataclass(frozen=True)
@@ -66,12 +68,12 @@ def read_exit_view(session: Session, *, incident: Incident, now: datetime) -> Ex
         decisions_by_draft(session, incident_id=incident.id),
         publications(session, incident_id=incident.id),
         [(commitment, owner) for commitment, owner in commitments],
-        _review_avenues(session, incident.id),
+        _review_avenues(session, incident.id, now),
         now,
     )
 
 
-def _review_avenues(session: Session, incident_id: int) -> list[ReviewAvenues]:
+def _review_avenues(session: Session, incident_id: int, now: datetime) -> list[ReviewAvenues]:
     cases = session.scalars(
         select(ReviewCase).where(ReviewCase.incident_id == incident_id).order_by(ReviewCase.id)
     ).all()
@@ -81,8 +83,11 @@ def _review_avenues(session: Session, incident_id: int) -> list[ReviewAvenues]:
         return {row.case_id: row for row in session.scalars(select(model).where(model.case_id.in_(ids)))}
 
     reports, legal, replies = by_case(PlatformReport), by_case(LegalAction), by_case(PublicReply)
+    clocks = clock_readings(session, case_ids=ids, now=now)
     return [
-        ReviewAvenues(case, reports.get(case.id), legal.get(case.id), replies.get(case.id))  # type: ignore[arg-type]
+        ReviewAvenues(
+            case, reports.get(case.id), legal.get(case.id), replies.get(case.id), clocks.get(case.id)
+        )  # type: ignore[arg-type]
         for case in cases
     ]
 

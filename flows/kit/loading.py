@@ -76,6 +76,10 @@ def load_kit(session: Session, *, kit: Kit, source: str, sha256: str) -> KitVers
     session.flush()
     if kit.accounts is not None:  # a kit without an inventory leaves the stored one as it is
         apply_inventory(session, accounts=kit.accounts, grants=kit.access, at=version.loaded_at)
+    # Imported here: the library reads the quorum's rules, and the quorum reads the kit through this module.
+    from flows.exit_on_top.library_store import sync_library
+
+    sync_library(session, kit=kit, at=version.loaded_at)
     return version
 
 

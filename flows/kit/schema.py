@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from flows.kit.library_schema import LegalPolicy, StatementEntry, library_problems
 from models import AccessLevel, AttackType, Severity
 from notifications.render import LOCALES, TEMPLATES_DIR
 
@@ -292,6 +293,8 @@ class Kit(Strict):
     accounts: list[AccountSpec] | None = None
     access: list[GrantSpec] | None = None
     readiness: Readiness = Readiness()
+    statements: list[StatementEntry] = Field(default_factory=list)  # the library (statement-library.md)
+    legal: LegalPolicy = LegalPolicy()
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Kit:
@@ -324,6 +327,7 @@ class Kit(Strict):
         if "default" not in self.playbooks:
             yield "playbooks: a 'default' playbook is required for attack types without their own"
         yield from self._inventory_problems(known)
+        yield from library_problems(self.statements, known, self.roster)
 
     def _inventory_problems(self, people: set[str]) -> Iterator[str]:
         accounts = [a.key for a in self.accounts or []]

@@ -14,6 +14,7 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -63,6 +64,7 @@ def evidence_files(review: ReviewFact) -> dict[str, bytes]:
         "was_customer": review.was_customer,
         "outcome": review.outcome,
         "current_text_differs": review.text != review.evidence_text,
+        "legal": dict(next((a.details for a in review.avenues if a.name == "legal"), ())),
     }
     return {f"{stem}.txt": text, f"{stem}.json": _json(metadata)}
 
@@ -71,8 +73,18 @@ def _json(data: Any) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-def evidence_bundle(record: IncidentRecord, *, html: str, markdown: str, at: datetime) -> bytes:
-    """The zip, as bytes. Entries carry `at` as their date, so the same inputs give the same bytes."""
+def evidence_bundle(
+    record: IncidentRecord,
+    *,
+    html: str,
+    markdown: str,
+    at: datetime,
+    attachments: Mapping[str, bytes] | None = None,
+) -> bytes:
+    """The zip, as bytes. Entries carry `at` as their date, so the same inputs give the same bytes.
+
+    `attachments`: files attached to the cases' evidence (screenshots, a bailiff's report), by path.
+    """
     files: dict[str, bytes] = {
         "incident.json": _json(incident_document(record)),
         "postmortem.html": html.encode("utf-8"),
@@ -80,6 +92,7 @@ def evidence_bundle(record: IncidentRecord, *, html: str, markdown: str, at: dat
     }
     for review in record.reviews:
         files.update(evidence_files(review))
+    files.update(attachments or {})
     files[MANIFEST] = "".join(
         f"{hashlib.sha256(content).hexdigest()}  {name}\n" for name, content in sorted(files.items())
     ).encode("utf-8")

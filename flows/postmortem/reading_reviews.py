@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.postmortem.facts import AvenueFact, ReviewFact
-from models import AvenueStatus, LegalAction, PlatformReport, PublicReply, ReviewCase
+from flows.reviews.legal_clock import ClockReading, clock_readings, say_clock
+from flows.runtime import NoRuntime, current_runtime
+from models import AvenueStatus, LegalAction, PlatformReport, PublicReply, ReviewCase, utc_now
 
 # What each avenue shows, in order: the fields a reader needs to know where it stands and why.
 _REPORT_FIELDS = ("reason", "platform_reference", "decision", "abandoned_reason")
@@ -27,6 +31,7 @@ def read_reviews(session: Session, *, incident_id: int) -> tuple[tuple[ReviewFac
     }
     legal = {r.case_id: r for r in session.scalars(select(LegalAction).where(LegalAction.case_id.in_(ids)))}
     replies = {r.case_id: r for r in session.scalars(select(PublicReply).where(PublicReply.case_id.in_(ids)))}
+    clocks = clock_readings(session, case_ids=ids, now=_reading_time())
     facts = tuple(
         ReviewFact(
             label=f"R{n}",  # the same labels as `cellule review`: rank by id, cases are never deleted
@@ -46,11 +51,33 @@ def read_reviews(session: Session, *, incident_id: int) -> tuple[tuple[ReviewFac
             outcome=c.outcome.value,
             outcome_at=c.outcome_at,
             opened_at=c.opened_at,
-            avenues=_avenues(reports.get(c.id), legal.get(c.id), replies.get(c.id)),
+            avenues=_with_clock(
+                _avenues(reports.get(c.id), legal.get(c.id), replies.get(c.id)), clocks.get(c.id)
+            ),
         )
         for n, c in enumerate(cases, start=1)
     )
     return facts, list(replies.values())
+
+
+def _with_clock(avenues: tuple[AvenueFact, ...], clock: ClockReading | None) -> tuple[AvenueFact, ...]:
+    """The legal avenue says when its action lapses, and whether that date has passed."""
+    if clock is None:
+        return avenues
+    return tuple(
+        replace(a, details=(*a.details, ("legal_clock", say_clock(clock)), ("rule", clock.rule)))
+        if a.name == "legal"
+        else a
+        for a in avenues
+    )
+
+
+def _reading_time() -> datetime:
+    # The runtime's clock where there is one (a drill's report reads its simulated time), else the wall's.
+    try:
+        return current_runtime().now()
+    except NoRuntime:
+        return utc_now()
 
 
 def _avenues(

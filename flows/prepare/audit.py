@@ -26,6 +26,7 @@ from flows.prepare.account_risks import (
     by_severity,
     read_inventory,
 )
+from flows.prepare.audit_statements import StatementFacts, statement_facts, statement_findings
 from flows.prepare.findings import LANGUAGES, Category, Finding, FindingSeverity
 from models import AttackType, Incident, Person, RosterEntry
 from notifications.render import LOCALES, TEMPLATES_DIR
@@ -58,6 +59,7 @@ class Snapshot:
     now: datetime
     # attack type → the latest drill (or series) of it: its scenario, when it ended, the targets it failed
     drill_results: Mapping[str, tuple[str, datetime, tuple[str, ...]]] = field(default_factory=dict)
+    statements: tuple[StatementFacts, ...] = ()  # the library's texts, one per entry and language
 
     @property
     def inventory(self) -> Inventory:
@@ -100,6 +102,7 @@ def take_snapshot(session: Session, *, kit: Kit, now: datetime, channels: frozen
         channels=channels,
         now=now,
         drill_results=latest_failing_targets(session),
+        statements=tuple(statement_facts(session, kit=kit, now=now)),
     )
 
 
@@ -123,6 +126,7 @@ def audit(snapshot: Snapshot) -> AuditReport:
             *_roster_findings(snapshot),
             *_template_findings(snapshot),
             *_drill_findings(snapshot),
+            *statement_findings(snapshot.statements),
         ]
     )
     breakdown = {

@@ -234,6 +234,26 @@ WORDING: dict[str, tuple[FindingSeverity, Category, dict[str, tuple[str, str]]]]
                "tous les {days} jours.",
                "Planifiez un exercice avec la cellule."),
     }),
+    "statement_unapproved": (WARN, Category.TEMPLATES, {
+        "en": ("The library statement {entry} ({language}) is not approved: in a crisis it is not offered, "
+               "and the first public word waits for the full quorum.",
+               "Have it approved now, in peacetime: cellule statements approve {entry} --lang {locale} "
+               "--as KEY (the same quorum as a crisis draft, never its author)."),
+        "fr": ("La déclaration {entry} ({language}) de la bibliothèque n'est pas validée : en crise elle "
+               "n'est pas proposée, et la première prise de parole attend la validation complète.",
+               "Faites-la valider maintenant, à froid : cellule statements approve {entry} --lang {locale} "
+               "--as CLÉ (la même règle qu'un brouillon de crise, jamais par son auteur)."),
+    }),
+    "statement_approval_expired": (WARN, Category.TEMPLATES, {
+        "en": ("The approval of the library statement {entry} ({language}) lapsed on {since}: it is no "
+               "longer offered in a crisis.",
+               "Reread it (is it still true?), edit it if needed, then approve it again: "
+               "cellule statements approve {entry} --lang {locale} --as KEY"),
+        "fr": ("La validation de la déclaration {entry} ({language}) de la bibliothèque a expiré le "
+               "{since} : elle n'est plus proposée en crise.",
+               "Relisez-la (est-elle toujours vraie ?), modifiez-la si besoin, puis validez-la de nouveau : "
+               "cellule statements approve {entry} --lang {locale} --as CLÉ"),
+    }),
 }
 # fmt: on
 

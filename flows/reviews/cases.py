@@ -79,6 +79,10 @@ def open_review_case(
             raise
         return winner
     ensure_avenues(session, case=case)
+    # Imported here: the clock names the case by its label, from this module.
+    from flows.reviews.legal_clock import start_legal_clock
+
+    clock = start_legal_clock(session, case=case, at=at)
     record_event(
         session,
         incident=incident,
@@ -93,6 +97,8 @@ def open_review_case(
             "review_id": review_id,
             "evidence_sha256": case.evidence_sha256,
             "evidence_captured_at": case.evidence_captured_at.isoformat(),
+            "legal_lapses_at": clock.lapses_at.isoformat(),
+            "first_published_from": clock.published_source,
         },
     )
     return case

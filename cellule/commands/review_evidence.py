@@ -1,0 +1,81 @@
+"""`cellule review evidence …`: the evidence file a lawyer needs — what is held, what is missing, files.
+
+Attached files are kept byte for byte with their SHA-256 and go into the evidence bundle
+(`cellule evidence REF -o bundle.zip`), whose SHA256SUMS lists them for `sha256sum -c`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.text import Text
+from sqlalchemy.orm import Session
+
+from cellule.commands import review_support as support
+from cellule.commands.common import console
+from cellule.commands.review_support import As, Case, Done, Ref
+from flows.reviews.evidence_files import KINDS, MAX_EVIDENCE_BYTES, attach_evidence, case_evidence
+from flows.runtime import Runtime
+
+evidence_app = typer.Typer(help="The evidence file of a review case, for counsel.", no_args_is_help=True)
+Lang = Annotated[str, typer.Option("--lang", help="fr or en.")]
+
+
+@evidence_app.command()
+def checklist(ref: Ref, case: Case, lang: Lang = "fr") -> None:
+    """What counsel needs for the case, each item held (with its value) or missing, and the legal clock."""
+
+    def act(session: Session, runtime: Runtime) -> Done:
+        found = support.case(session, ref, case)
+        view = case_evidence(session, case=found, now=runtime.now())
+        lines = Text()
+        for item in view.items:
+            mark, style = ("✓", "green") if item.present else ("✗ missing:", "red")
+            lines.append(f"{mark} {item.said(lang)}", style=style)
+            lines.append(f"  {item.value}\n" if item.value else "\n")
+        if view.clock is not None:
+            state = "PASSED" if view.clock.lapsed else f"{view.clock.days_left} day(s) left"
+            source = "platform's date" if view.clock.published_source == "platform" else "first seen"
+            lines.append(
+                f"Legal action lapses {view.clock.lapses_at:%Y-%m-%d %H:%M} UTC ({state}); first published "
+                f"{view.clock.published_at:%Y-%m-%d %H:%M} UTC ({source}) — {view.clock.rule}\n",
+                style="bold",
+            )
+        return Done(None, lines)
+
+    support.run(act)
+
+
+@evidence_app.command()
+def attach(
+    ref: Ref,
+    case: Case,
+    file: Annotated[Path, typer.Argument(help="The file: a screenshot, a bailiff's report (PDF)…")],
+    kind: Annotated[str, typer.Option(help=f"One of {', '.join(KINDS)}.")] = "screenshot",
+    as_: As = None,
+) -> None:
+    """Add a file to the case's evidence, with its SHA-256 (the same file twice changes nothing)."""
+    try:
+        with file.open("rb") as stream:
+            content = stream.read(MAX_EVIDENCE_BYTES + 1)
+    except OSError as exc:
+        support.refuse(OSError(f"Cannot read {file}: {exc.strerror or exc}."))
+
+    def act(session: Session, runtime: Runtime) -> Done:
+        found = support.case(session, ref, case)
+        attached = attach_evidence(
+            session,
+            case=found,
+            name=file.name,
+            content=content,
+            kind=kind,
+            at=runtime.now(),
+            actor=support.actor(session, as_),
+        )
+        said = f"✓ {attached.name} attached ({attached.size:,} bytes), SHA-256 {attached.sha256}"
+        return Done(None, Text(said, style="green"))
+
+    support.run(act)
+    console.print("[dim]It goes into the evidence bundle: cellule evidence REF -o bundle.zip[/]")
