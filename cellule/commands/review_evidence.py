@@ -17,6 +17,7 @@ from cellule.commands import review_support as support
 from cellule.commands.common import console
 from cellule.commands.review_support import As, Case, Done, Ref
 from flows.reviews.evidence_files import KINDS, MAX_EVIDENCE_BYTES, attach_evidence, case_evidence
+from flows.reviews.legal_clock import ClockReading
 from flows.runtime import Runtime
 
 evidence_app = typer.Typer(help="The evidence file of a review case, for counsel.", no_args_is_help=True)
@@ -36,16 +37,25 @@ def checklist(ref: Ref, case: Case, lang: Lang = "fr") -> None:
             lines.append(f"{mark} {item.said(lang)}", style=style)
             lines.append(f"  {item.value}\n" if item.value else "\n")
         if view.clock is not None:
-            state = "PASSED" if view.clock.lapsed else f"{view.clock.days_left} day(s) left"
-            source = "platform's date" if view.clock.published_source == "platform" else "first seen"
-            lines.append(
-                f"Legal action lapses {view.clock.lapses_at:%Y-%m-%d %H:%M} UTC ({state}); first published "
-                f"{view.clock.published_at:%Y-%m-%d %H:%M} UTC ({source}) — {view.clock.rule}\n",
-                style="bold",
-            )
+            lines.append(_clock_line(view.clock, lang), style="bold red" if view.clock.lapsed else "bold")
         return Done(None, lines)
 
     support.run(act)
+
+
+def _clock_line(clock: ClockReading, lang: str) -> str:
+    lapses, first = f"{clock.lapses_at:%Y-%m-%d %H:%M} UTC", f"{clock.published_at:%Y-%m-%d %H:%M} UTC"
+    platform = clock.published_source == "platform"
+    if lang == "fr":
+        state = "DÉPASSÉE" if clock.lapsed else f"{clock.days_left} jour(s) restant(s)"
+        source = "date de la plateforme" if platform else "première constatation"
+        return (
+            f"Prescription de l'action : {lapses} ({state}) ; première publication {first} ({source})"
+            f" — {clock.rule}\n"
+        )
+    state = "PASSED" if clock.lapsed else f"{clock.days_left} day(s) left"
+    source = "the platform's date" if platform else "first seen"
+    return f"Legal action lapses {lapses} ({state}); first published {first} ({source}) — {clock.rule}\n"
 
 
 @evidence_app.command()

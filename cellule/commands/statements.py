@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from cellule.commands.common import console, fail, open_runtime, reader_zone
@@ -51,7 +51,8 @@ def list_(tz: ZoneOption = None) -> None:
     if not views:
         console.print("The kit has no statement library yet: add a `statements:` section (see the docs).")
         return
-    table = Table("entry", "for", "lang", "version", "standing")
+    table = Table("for", "lang", "version", "standing")
+    table.columns.insert(0, Column("entry", no_wrap=True))
     for view in views:
         tiers = ", ".join(s.value for s in view.entry.severities)
         for held in view.texts:
