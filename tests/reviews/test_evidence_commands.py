@@ -1,4 +1,4 @@
-"""`cellule review evidence …` and `cellule evidence`: the checklist, an attached file, a verifiable bundle."""
+"""`cellule review evidence …` and `cellule evidence`: the checklist, a file attached, the bundle verified."""
 
 from __future__ import annotations
 
