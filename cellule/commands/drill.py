@@ -37,6 +37,7 @@ from flows.drill.scenario import (
 from flows.drill.scoring import Rating, TargetResult
 from flows.drill.series import Series, run_series
 from flows.drill.views import drill_report, journal_drills
+from flows.exit_on_top.library_carry import CarriedText, approved_library
 from flows.kit.loading import (
     KitError,
     NoKit,
@@ -98,6 +99,10 @@ def run(
     scenario = _scenario(scenario_name)
     runtime = open_runtime()
     kit, sha256, kit_name = _kit(runtime, kit_option, scenario)
+    library: tuple[CarriedText, ...] = ()
+    if kit_option is None:  # the kit in force: its library as approved in this store
+        with transaction(runtime.sessions) as session:
+            library = approved_library(session, kit=kit, now=runtime.now())
     problems = list(problems_with(scenario, kit))
     if problems:
         fail(f"The scenario does not fit the kit {kit_name}:\n" + "\n".join(problems))
@@ -125,7 +130,10 @@ def run(
             fresh=fresh,
             after_each=lambda _: progress.advance(task),
             orchestrated=runs == 1,  # one run: every phase its own flow run; a series: one flow run
+            library=library,
         )
+    if library:
+        console.print(f"Statement library: {len(library)} approved text(s) carried into the drill.")
     if runs == 1:
         _print_run(series, events=events)
     else:
