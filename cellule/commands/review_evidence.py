@@ -14,14 +14,16 @@ from rich.text import Text
 from sqlalchemy.orm import Session
 
 from cellule.commands import review_support as support
-from cellule.commands.common import console
+from cellule.commands.common import Commands, console
 from cellule.commands.review_support import As, Case, Done, Ref
+from flows.lookups import FileCap, file_bytes
 from flows.reviews.evidence_files import KINDS, MAX_EVIDENCE_BYTES, attach_evidence, case_evidence
 from flows.reviews.legal_clock import ClockReading
 from flows.runtime import Runtime
 
-evidence_app = typer.Typer(help="The evidence file of a review case, for counsel.", no_args_is_help=True)
+evidence_app = Commands(help="The evidence file of a review case, for counsel.", no_args_is_help=True)
 Lang = Annotated[str, typer.Option("--lang", help="fr or en.")]
+EVIDENCE_FILE = FileCap(MAX_EVIDENCE_BYTES, "export a smaller file (a PDF, a screenshot)")
 
 
 @evidence_app.command()
@@ -67,11 +69,7 @@ def attach(
     as_: As = None,
 ) -> None:
     """Add a file to the case's evidence, with its SHA-256 (the same file twice changes nothing)."""
-    try:
-        with file.open("rb") as stream:
-            content = stream.read(MAX_EVIDENCE_BYTES + 1)
-    except OSError as exc:
-        support.refuse(OSError(f"Cannot read {file}: {exc.strerror or exc}."))
+    content = file_bytes(file, cap=EVIDENCE_FILE)
 
     def act(session: Session, runtime: Runtime) -> Done:
         found = support.case(session, ref, case)

@@ -11,11 +11,10 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.markup import escape
 from rich.table import Column, Table
 from rich.text import Text
 
-from cellule.commands.common import console, fail, open_runtime, reader_zone
+from cellule.commands.common import Commands, console, open_runtime, reader_zone
 from cellule.commands.incidents import ZoneOption
 from flows.exit_on_top.library_desk import (
     EntryView,
@@ -25,29 +24,24 @@ from flows.exit_on_top.library_desk import (
     write_statement,
 )
 from flows.exit_on_top.library_store import Standing
-from flows.kit.loading import NoKit
-from flows.quorum import QuorumError
+from flows.lookups import STATEMENT_FILE, file_text
 from models import transaction
 
-statements_app = typer.Typer(
+statements_app = Commands(
     help="The statement library: holding statements approved before the crisis.", no_args_is_help=True
 )
 Key = Annotated[str, typer.Argument(help="The entry's key in the kit, e.g. fake-review-holding.")]
 Lang = Annotated[str, typer.Option("--lang", help="The text's language: fr or en.")]
 Who = Annotated[str, typer.Option("--as", help="Who you are: your key in the kit, e.g. anne.roux.")]
 File = Annotated[Path, typer.Option("--file", help="A UTF-8 file holding the text.")]
-MAX_TEXT_BYTES = 50_000
 
 
 @statements_app.command("list")
 def list_(tz: ZoneOption = None) -> None:
     """Every entry of the library, and where each of its texts stands (approved until when, or not)."""
     zone, runtime = reader_zone(tz), open_runtime()
-    try:
-        with transaction(runtime.sessions) as session:
-            views = library_overview(session, now=runtime.now())
-    except NoKit as exc:
-        fail(escape(str(exc)), code=2, hint="Load one: `cellule kit load FILE`.")
+    with transaction(runtime.sessions) as session:
+        views = library_overview(session, now=runtime.now())
     if not views:
         console.print("The kit has no statement library yet: add a `statements:` section (see the docs).")
         return
@@ -68,11 +62,8 @@ def list_(tz: ZoneOption = None) -> None:
 def show(key: Key, tz: ZoneOption = None) -> None:
     """One entry: its variables, each text in full, and the approvals each rests on."""
     zone, runtime = reader_zone(tz), open_runtime()
-    try:
-        with transaction(runtime.sessions) as session:
-            view = library_entry(session, key=key, now=runtime.now())
-    except (QuorumError, NoKit) as exc:
-        fail(escape(str(exc)), code=2)
+    with transaction(runtime.sessions) as session:
+        view = library_entry(session, key=key, now=runtime.now())
     _print_entry(view, zone)
 
 
@@ -97,43 +88,24 @@ def approve(
 ) -> None:
     """Approve the entry's current text, as the quorum asks of a crisis draft (never your own words)."""
     runtime = open_runtime()
-    try:
-        with transaction(runtime.sessions) as session:
-            held = approve_statement(
-                session, key=key, locale=lang, person_key=as_, at=runtime.now(), version=version
-            )
-            said = held.state.explanation if held.state else ""
-    except (QuorumError, NoKit) as exc:
-        fail(escape(str(exc)) + "\nNothing was changed.", code=2)
+    with transaction(runtime.sessions) as session:
+        held = approve_statement(
+            session, key=key, locale=lang, person_key=as_, at=runtime.now(), version=version
+        )
+        said = held.state.explanation if held.state else ""
     console.print(Text(f"✓ {key} ({lang}) approved. {said}", style="green"))
 
 
 def _write(key: str, lang: str, who: str, file: Path, *, new: bool) -> None:
-    text = _read(file)
+    text = file_text(file, cap=STATEMENT_FILE)
     runtime = open_runtime()
-    try:
-        with transaction(runtime.sessions) as session:
-            written = write_statement(
-                session, key=key, locale=lang, person_key=who, text=text, at=runtime.now(), new=new
-            )
-            version = written.version
-    except (QuorumError, NoKit) as exc:
-        fail(escape(str(exc)) + "\nNothing was changed.", code=2)
+    with transaction(runtime.sessions) as session:
+        written = write_statement(
+            session, key=key, locale=lang, person_key=who, text=text, at=runtime.now(), new=new
+        )
+        version = written.version
     voided = "" if new or version == 1 else " Earlier approvals no longer count: it needs the quorum again."
     console.print(Text(f"✓ {key} ({lang}) is now version {version}.{voided}", style="green"))
-
-
-def _read(file: Path) -> str:
-    try:
-        raw = file.read_bytes()[: MAX_TEXT_BYTES + 1]
-    except OSError as exc:
-        fail(escape(f"Cannot read {file}: {exc.strerror or exc}."), code=2)
-    if len(raw) > MAX_TEXT_BYTES:
-        fail(escape(f"{file} is too long for a statement."), code=2)
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        fail(escape(f"{file} is not UTF-8 text."), code=2)
 
 
 def _standing(held: Standing, zone: ZoneInfo) -> str:

@@ -25,6 +25,7 @@ from flows.exit_on_top.library_store import (
 from flows.kit.library_schema import StatementEntry
 from flows.kit.loading import require_kit
 from flows.kit.schema import ApprovalPolicy, Kit
+from flows.lookups import person_by_key
 from models import LibraryText, Person
 
 LOCALES = ("fr", "en")
@@ -92,7 +93,4 @@ def _view(session: Session, kit: Kit, entry: StatementEntry, now: datetime) -> E
 
 
 def _person(session: Session, key: str) -> Person:
-    found = session.scalars(select(Person).where(Person.key == key.strip().lower())).one_or_none()
-    if found is None:
-        raise LibraryError(f"Nobody has the key {key!r} in the crisis kit (`cellule kit show` lists them).")
-    return found
+    return person_by_key(session, key=key)
