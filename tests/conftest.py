@@ -1,13 +1,19 @@
-"""Shared fixtures: a migrated store on SQLite and on PostgreSQL, and named crisis scenarios.
+"""Shared fixtures: a migrated store on SQLite and on PostgreSQL, named scenarios, Prefect's test server.
 
 Store tests take `sessions` and run once per database. PostgreSQL is required when CI=true; on a developer
-machine without it those runs are skipped with a reason.
+machine without it those runs are skipped with a reason. The hotel and its cell (`hotel`,
+`defamatory_review_at_hotel`, `runtime`…) come from tests/scenarios/hotel.py.
+
+A test that runs a Prefect flow or task (itself, or through a command or an HTTP door that runs the
+protocol in-process) requests the `prefect_server` fixture, and is marked `flow` for it: so
+`pytest -m "not flow"` is the fast, pure-logic subset. A test that runs a flow without requesting it fails.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -28,7 +34,7 @@ from cellule.store import alembic_config as cellule_alembic_config  # noqa: E402
 from cellule.store import upgrade_database  # noqa: E402
 from models import Base, make_engine, make_sessionmaker  # noqa: E402
 
-pytest_plugins = ["tests.fakes.slack"]
+pytest_plugins = ["tests.fakes.slack", "tests.scenarios.hotel"]
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "CELLULE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -83,6 +89,52 @@ def prefect_server() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=60), quiet_flow_runs():
         yield
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` selects on the marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test on the Prefect test server is a `flow` test."""
+    for item in items:
+        if "prefect_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.flow)
+
+
+def _running_prefect_servers() -> set[int]:
+    """The Prefect API servers this process started and still runs (ephemeral, or the test harness's)."""
+    server = sys.modules.get("prefect.server.api.server")  # never imported: none was started
+    if server is None:
+        return set()
+    return {id(s) for s in server.SubprocessASGIServer._instances.values() if s.running}
+
+
+@pytest.fixture(autouse=True)
+def _prefect_only_in_flow_tests(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """A test not marked `flow` may neither run a flow or a task nor start a Prefect server: it would
+    silently make the fast subset slow (a server costs seconds to start, a flow run about one)."""
+    if request.node.get_closest_marker("flow") is not None:
+        yield
+        return
+    import prefect.flow_engine
+    import prefect.task_engine
+
+    ran: list[str] = []
+
+    def refuse(*args: object, flow: object = None, task: object = None, **kwargs: object) -> None:
+        ran.append(f"{'flow' if flow else 'task'} {getattr(flow or task, 'name', '?')!r}")
+        raise RuntimeError("a test that runs Prefect flows must request the `prefect_server` fixture")
+
+    monkeypatch.setattr(prefect.flow_engine, "run_flow", refuse)
+    monkeypatch.setattr(prefect.task_engine, "run_task", refuse)
+    servers = _running_prefect_servers()
+    yield
+    if ran or _running_prefect_servers() - servers:
+        pytest.fail(
+            f"{request.node.nodeid} runs Prefect ({', '.join(ran) or 'a server was started'}) but does not "
+            "request the `prefect_server` fixture: request it (the test is then marked `flow`)",
+            pytrace=False,
+        )
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from cellule.store import open_store
 from models import Drill, Incident, Signal, transaction
 
-pytestmark = pytest.mark.flow
+pytestmark = pytest.mark.usefixtures("prefect_server")
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ from models import (
 from notifications import ConsoleChannel
 from tests.drill.scenarios import scenario
 
-pytestmark = pytest.mark.flow
+pytestmark = pytest.mark.usefixtures("prefect_server")
 
 MARKERS = ("EXERCICE —", "DRILL —")
 # The fake review now, and a second one a second later: it arrives with the minute tick.

@@ -13,7 +13,7 @@ from flows.kit.loading import example_kit_path, load_kit, read_kit
 from flows.kit.schema import Kit
 from models import Drill, Notification, transaction
 
-pytestmark = pytest.mark.flow
+pytestmark = pytest.mark.usefixtures("prefect_server")
 
 MONDAY_6AM = datetime(2026, 11, 30, 5, 0, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ from flows.drill.simulated import play
 from flows.kit.schema import Kit
 from tests.drill.scenarios import scenario
 
-pytestmark = pytest.mark.flow
+pytestmark = pytest.mark.usefixtures("prefect_server")
 
 SEEDS = range(6)
 # The hotel's fake-review drill, the lawyer away one run in two; the holding statement is to be approved

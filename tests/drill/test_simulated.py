@@ -14,7 +14,7 @@ from flows.kit.loading import example_kit_path, read_kit
 from tests.drill.scenarios import scenario
 from tests.drill.test_scenarios import DOMAIN_CRISES
 
-pytestmark = pytest.mark.flow
+pytestmark = pytest.mark.usefixtures("prefect_server")
 
 
 def run(fresh, played, kit, seed: int = 0) -> DrillOutcome:

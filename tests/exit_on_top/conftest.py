@@ -2,47 +2,33 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from flows.kit.loading import example_kit_path, load_kit, read_kit
-from flows.kit.schema import ExitPolicy
-from models import transaction
+from flows.kit.schema import ExitPolicy, Kit
 from tests.exit_on_top.scenario import ExitCell
-from tests.quorum.scenario import load_hotel_kit, open_defamatory_review
+from tests.scenarios.hotel import load_hotel_kit, open_defamatory_review
 
 
 @pytest.fixture
-def cell(sessions: sessionmaker[Session]) -> ExitCell:
+def cell(hotel: sessionmaker[Session], defamatory_review_at_hotel: int) -> ExitCell:
     """CRI-2026-0001 at the Hôtel des Lilas, its cell assembled, the hotel kit (statements in French)."""
-    load_hotel_kit(sessions)
-    return ExitCell(sessions, open_defamatory_review(sessions))
+    return ExitCell(hotel, defamatory_review_at_hotel)
 
 
 @pytest.fixture
-def drill(sessions: sessionmaker[Session]) -> ExitCell:
+def drill(hotel: sessionmaker[Session]) -> ExitCell:
     """The same, as a drill (EXE-…): nothing it does may ever be public."""
-    load_hotel_kit(sessions)
-    return ExitCell(sessions, open_defamatory_review(sessions, is_drill=True))
+    return ExitCell(hotel, open_defamatory_review(hotel, is_drill=True))
 
 
 @pytest.fixture
-def bilingual(sessions: sessionmaker[Session]) -> ExitCell:
+def bilingual(sessions: sessionmaker[Session], hotel_kit: Kit) -> ExitCell:
     """The same, with a kit whose defamatory-review playbook speaks French and English."""
-    path = example_kit_path("hotel")
-    kit = read_kit(path)
-    playbook = kit.playbooks["defamatory_review"]
+    playbook = hotel_kit.playbooks["defamatory_review"]
     playbooks = {
-        **kit.playbooks,
+        **hotel_kit.playbooks,
         "defamatory_review": playbook.model_copy(update={"exit": ExitPolicy(languages=["fr", "en"])}),
     }
-    with transaction(sessions) as session:
-        load_kit(
-            session,
-            kit=kit.model_copy(update={"playbooks": playbooks}),
-            source=str(path),
-            sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-        )
+    load_hotel_kit(sessions, kit=hotel_kit.model_copy(update={"playbooks": playbooks}))
     return ExitCell(sessions, open_defamatory_review(sessions))

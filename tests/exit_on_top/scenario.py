@@ -1,7 +1,7 @@
 """Exit on top at the Hôtel des Lilas: CRI-2026-0001 (a fake one-star review), its cell assembled, and the
 cell's exit-on-top acts as plain calls, one transaction each, as the command line makes them.
 
-The cell is the quorum scenario's (tests/quorum/scenario.py): Claire Morel (community manager), Sophie
+The cell is the hotel's (tests/scenarios/hotel.py): Claire Morel (community manager), Sophie
 Marchand (comms lead), Emma Walsh (comms lead, called), Me Anne Roux (legal), Henri Delacroix (executive,
 declined), Thomas Girard (agency). The hotel's policy: two approvals from distinct roles.
 """
@@ -31,7 +31,7 @@ from models import (
     TimelineEvent,
     transaction,
 )
-from tests.quorum.scenario import T0
+from tests.scenarios.hotel import T0, person
 
 __all__ = ["T0", "ExitCell"]
 
@@ -45,7 +45,7 @@ class ExitCell:
     available: frozenset[str] = field(default=frozenset({"console"}))
 
     def person(self, session: Session, key: str) -> Person:
-        return session.scalars(select(Person).where(Person.key == key)).one()
+        return person(session, key)
 
     def propose(
         self, kind: DraftKind = DraftKind.HOLDING_STATEMENT, *, by: str = "claire.morel"

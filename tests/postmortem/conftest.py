@@ -5,13 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.postmortem.scenario import Built, build_drill, build_resolved, load_hotel_kit
-
-
-@pytest.fixture
-def hotel(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
-    load_hotel_kit(sessions)
-    return sessions
+from tests.postmortem.scenario import Built, build_drill, build_resolved
 
 
 @pytest.fixture

@@ -44,9 +44,9 @@ from models import (
     record_event,
     transaction,
 )
-from tests.quorum.scenario import HOLDING, T0, load_hotel_kit
+from tests.scenarios.hotel import HOLDING, T0
 
-__all__ = ["ATTACK", "HOLDING", "T0", "Built", "build_drill", "build_resolved", "load_hotel_kit"]
+__all__ = ["ATTACK", "HOLDING", "T0", "Built", "build_drill", "build_resolved"]
 
 # Outside text, written by the attacker: it must reach every reader as inert words.
 ATTACK = "<script>alert('x')</script> <!channel> **Hôtel sale** [lien](http://evil.example) | & co"
@@ -98,7 +98,7 @@ CELL = (
 
 
 def build_resolved(sessions: sessionmaker[Session]) -> Built:
-    """CRI-2026-0001 as described above; the hotel kit must be loaded."""
+    """CRI-2026-0001 as described above, in the `hotel` store (tests/scenarios/hotel.py)."""
     with transaction(sessions) as session:
         people = {p.key: p for p in session.scalars(select(Person))}
         incident = _incident(session, "CRI-2026-0001", is_drill=False, lead=people["sophie.marchand"])

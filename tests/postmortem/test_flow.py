@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -93,7 +92,6 @@ def test_without_a_folder_the_report_is_kept_in_the_database(
         assert all(n.context["path"] is None for n in session.scalars(select(Notification)))
 
 
-@pytest.mark.flow
 def test_the_flow_stores_and_sends_once_for_a_drill_marked_as_exercise(
     prefect_server: None, hotel: sessionmaker[Session], drill: Built, tmp_path: Path
 ) -> None:
@@ -117,7 +115,6 @@ def test_the_flow_stores_and_sends_once_for_a_drill_marked_as_exercise(
     assert "EXE-2026-0001/postmortem.fr.html" in output
 
 
-@pytest.mark.flow
 def test_the_tick_writes_a_report_its_resolution_left_behind_then_leaves_the_incident_alone(
     prefect_server: None, hotel: sessionmaker[Session], resolved: Built, tmp_path: Path
 ) -> None:

@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from cellule.store import open_store
 from models import ActionItem, KitVersion, PostMortem, transaction
-from tests.postmortem.scenario import build_drill, build_resolved, load_hotel_kit
+from tests.postmortem.scenario import build_drill, build_resolved
+from tests.scenarios.hotel import load_hotel_kit
 
 Run = Callable[..., Result]
 
@@ -129,7 +130,6 @@ def test_the_period_report_from_the_command_line(run: Run) -> None:
     assert run("report-period", "--from", "soon", "--to", "2026-11-01").exit_code == 2
 
 
-@pytest.mark.flow
 def test_storing_the_report_says_where_the_kits_language_version_is(
     prefect_server: None, run: Run, tmp_path: Path, sqlite_url: str
 ) -> None:
@@ -154,7 +154,6 @@ def test_the_evidence_bundle_from_the_command_line(run: Run, tmp_path: Path) -> 
         assert "CRI-2026-0001/evidence/R1-google-g-review-1.txt" in archive.namelist()
 
 
-@pytest.mark.flow
 def test_the_tick_counts_the_resolved_incidents_it_writes_a_report_for(
     prefect_server: None, run: Run
 ) -> None:

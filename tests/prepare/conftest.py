@@ -1,4 +1,4 @@
-"""Prepare fixtures: stores with the ready kit or the example hotel, and the user's "load this kit"."""
+"""Prepare fixtures: a store with the ready kit, the user's "load this kit", and a runtime at a fixed time."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 import yaml
 from sqlalchemy.orm import Session, sessionmaker
 
-from flows.kit.loading import example_kit_path, load_kit, read_kit
+from flows.kit.loading import load_kit, read_kit
 from flows.runtime import Runtime
 from models import transaction
 from notifications import ConsoleChannel
@@ -69,18 +69,8 @@ def ready_store(sessions: sessionmaker[Session], load: Load) -> sessionmaker[Ses
 
 
 @pytest.fixture
-def hotel(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
-    """A store with the example kit of the Hôtel des Lilas loaded (its accounts and access included)."""
-    path = example_kit_path("hotel")
-    with transaction(sessions) as session:
-        sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
-        load_kit(session, kit=read_kit(path), source=str(path), sha256=sha256)
-    return sessions
-
-
-@pytest.fixture
-def runtime(sessions: sessionmaker[Session]) -> Runtime:
-    """The runtime on the test store at a fixed time, alerting through the console only."""
+def fixed_runtime(sessions: sessionmaker[Session]) -> Runtime:
+    """The runtime on the test store, its clock stopped at NOW, alerting through the console only."""
     return Runtime(
         sessions=sessions, channels={"console": ConsoleChannel(io.StringIO())}, clock=FixedClock(NOW)
     )

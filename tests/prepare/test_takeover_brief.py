@@ -62,8 +62,8 @@ def briefs(sessions, incident_id: int) -> dict[str, Notification]:  # type: igno
     return {key: row for key, row in rows}
 
 
-def test_the_account_access_and_recovery_facts_go_on_the_timeline(hotel, runtime):
-    incident_id, said = prepare_phase(runtime, hijacked())
+def test_the_account_access_and_recovery_facts_go_on_the_timeline(hotel, fixed_runtime):
+    incident_id, said = prepare_phase(fixed_runtime, hijacked())
 
     [facts] = timeline(hotel, incident_id, "account_access")
     assert facts == (
@@ -79,8 +79,10 @@ def test_the_account_access_and_recovery_facts_go_on_the_timeline(hotel, runtime
     assert facts in said and steps in said
 
 
-def test_each_person_the_cell_will_call_gets_the_facts_and_first_steps_in_their_language(hotel, runtime):
-    incident_id, _ = prepare_phase(runtime, hijacked())
+def test_each_person_the_cell_will_call_gets_the_facts_and_first_steps_in_their_language(
+    hotel, fixed_runtime
+):
+    incident_id, _ = prepare_phase(fixed_runtime, hijacked())
 
     sent = briefs(hotel, incident_id)
     # The account-takeover playbook at low severity: community manager, communications lead, agency.
@@ -99,11 +101,11 @@ def test_each_person_the_cell_will_call_gets_the_facts_and_first_steps_in_their_
         assert expected in text, expected
 
 
-def test_running_the_prepare_phase_again_records_and_queues_nothing_twice(hotel, runtime):
-    incident_id, _ = prepare_phase(runtime, hijacked())
+def test_running_the_prepare_phase_again_records_and_queues_nothing_twice(hotel, fixed_runtime):
+    incident_id, _ = prepare_phase(fixed_runtime, hijacked())
     events, queued = len(timeline(hotel, incident_id, "account_access")), len(briefs(hotel, incident_id))
 
-    with use_runtime(runtime):
+    with use_runtime(fixed_runtime):
         brief_on_the_account.fn(incident_id)
         brief_on_the_account.fn(incident_id)
 
@@ -112,9 +114,10 @@ def test_running_the_prepare_phase_again_records_and_queues_nothing_twice(hotel,
     assert len(briefs(hotel, incident_id)) == queued == 3
 
 
-def test_the_account_is_found_by_the_platform_when_the_report_does_not_name_it(hotel, runtime):
+def test_the_account_is_found_by_the_platform_when_the_report_does_not_name_it(hotel, fixed_runtime):
     incident_id, _ = prepare_phase(
-        runtime, hijacked(target="Hôtel des Lilas", platform="facebook", text="Notre page a été piratée")
+        fixed_runtime,
+        hijacked(target="Hôtel des Lilas", platform="facebook", text="Notre page a été piratée"),
     )
 
     [facts] = timeline(hotel, incident_id, "account_access")
@@ -124,11 +127,11 @@ def test_the_account_is_found_by_the_platform_when_the_report_does_not_name_it(h
     assert "recovery: Henri Delacroix (direction@hoteldeslilas.example)" in facts
 
 
-def test_a_departed_person_still_holding_access_is_flagged_to_the_cell(hotel, runtime):
+def test_a_departed_person_still_holding_access_is_flagged_to_the_cell(hotel, fixed_runtime):
     with transaction(hotel) as session:  # Lucas left the kit; nobody recorded his revocations
         session.scalars(select(Person).where(Person.key == "lucas.perrin")).one().active = False
 
-    incident_id, _ = prepare_phase(runtime, hijacked())
+    incident_id, _ = prepare_phase(fixed_runtime, hijacked())
 
     [risk] = timeline(hotel, incident_id, "account_risk")
     assert risk.startswith("Instagram @hoteldeslilas: Lucas Perrin has left but still has editor access")
@@ -140,7 +143,7 @@ def test_a_departed_person_still_holding_access_is_flagged_to_the_cell(hotel, ru
     assert "Lucas Perrin a quitté l'équipe mais a toujours un accès éditeur" in text
 
 
-def test_other_attacks_get_no_account_brief(hotel, runtime):
+def test_other_attacks_get_no_account_brief(hotel, fixed_runtime):
     review = parse_report(
         {
             "target": "Hôtel des Lilas",
@@ -150,7 +153,7 @@ def test_other_attacks_get_no_account_brief(hotel, runtime):
             "external_id": "g1",
         }
     )
-    incident_id, said = prepare_phase(runtime, review)
+    incident_id, said = prepare_phase(fixed_runtime, review)
 
     assert timeline(hotel, incident_id, "account_access") == []
     assert briefs(hotel, incident_id) == {}

@@ -7,14 +7,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import Person, transaction
-from tests.quorum.scenario import Cell, load_hotel_kit, open_defamatory_review
+from tests.quorum.scenario import Cell
 
 
 @pytest.fixture
-def cell(sessions: sessionmaker[Session]) -> Cell:
+def cell(hotel: sessionmaker[Session], defamatory_review_at_hotel: int) -> Cell:
     """CRI-2026-0001 at the Hôtel des Lilas, its cell assembled (see HOTEL_CELL), with the hotel kit."""
-    load_hotel_kit(sessions)
-    return Cell(sessions, open_defamatory_review(sessions))
+    return Cell(hotel, defamatory_review_at_hotel)
 
 
 @pytest.fixture

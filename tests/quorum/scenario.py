@@ -1,18 +1,16 @@
-"""The quorum's scenario: a defamatory review of the Hôtel des Lilas, its crisis cell assembled, and the
-cell's actions on drafts as plain calls (one transaction each, as the CLI and Slack make them).
+"""The quorum's scenario: the cell of CRI-2026-0001 at the Hôtel des Lilas (tests/scenarios/hotel.py)
+acting on drafts as plain calls (one transaction each, as the CLI and Slack make them).
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from flows.kit.loading import example_kit_path, load_kit, read_kit
 from flows.quorum import (
     QuorumState,
     approval_policy,
@@ -24,95 +22,15 @@ from flows.quorum import (
 )
 from models import (
     Approval,
-    AttackType,
     Draft,
     DraftKind,
     Incident,
-    IncidentStatus,
     Notification,
-    Participant,
-    ParticipantStatus,
     Person,
-    Severity,
-    Target,
     TimelineEvent,
     transaction,
 )
-
-T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
-HOLDING = (
-    "Bonjour, nous avons pris connaissance de votre avis et nous le prenons au sérieux. "
-    "Nous vérifions les faits et revenons vers vous très vite."
-)
-
-# The cell of CRI-2026-0001 (the hotel kit's people): who holds which role, and how they answered.
-HOTEL_CELL = (
-    ("claire.morel", "community_manager", ParticipantStatus.ACKNOWLEDGED),
-    ("sophie.marchand", "comms_lead", ParticipantStatus.ACKNOWLEDGED),
-    ("emma.walsh", "comms_lead", ParticipantStatus.CALLED),  # the backup, called too, not answered yet
-    ("anne.roux", "legal", ParticipantStatus.ACKNOWLEDGED),
-    ("henri.delacroix", "executive", ParticipantStatus.DECLINED),
-    ("thomas.girard", "agency", ParticipantStatus.ACKNOWLEDGED),
-)
-# lucas.perrin, isabelle.delacroix, karim.benali and olivia.bennett are in the kit but not in this cell.
-
-
-def load_hotel_kit(sessions: sessionmaker[Session]) -> None:
-    """Load the example kit of the Hôtel des Lilas (its default approval policy: 2 distinct roles among
-    comms_lead, legal and executive)."""
-    path = example_kit_path("hotel")
-    with transaction(sessions) as session:
-        sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
-        load_kit(session, kit=read_kit(path), source=str(path), sha256=sha256)
-
-
-def open_defamatory_review(sessions: sessionmaker[Session], *, is_drill: bool = False) -> int:
-    """Incident CRI-2026-0001, a fake one-star review, with the cell of HOTEL_CELL; its id."""
-    with transaction(sessions) as session:
-        target = Target(key="hotel-des-lilas", name="Hôtel des Lilas")
-        session.add(target)
-        session.flush()
-        incident = Incident(
-            ref="CRI-2026-0001",
-            title="Faux avis une étoile sur Google",
-            attack_type=AttackType.DEFAMATORY_REVIEW,
-            severity=Severity.MEDIUM,
-            status=IncidentStatus.ASSEMBLED,
-            target_id=target.id,
-            is_drill=is_drill,
-            last_signal_at=T0,
-            first_signal_at=T0,
-            detected_at=T0,
-        )
-        session.add(incident)
-        session.flush()
-        for key, role, status in HOTEL_CELL:
-            join_cell(session, incident.id, key, role, status)
-        return incident.id
-
-
-def join_cell(
-    session: Session,
-    incident_id: int,
-    key: str,
-    role: str,
-    status: ParticipantStatus = ParticipantStatus.ACKNOWLEDGED,
-) -> None:
-    person = session.scalars(select(Person).where(Person.key == key)).one()
-    answered = T0 + timedelta(minutes=5)
-    session.add(
-        Participant(
-            incident_id=incident_id,
-            person_id=person.id,
-            role=role,
-            rank=1,
-            status=status,
-            called_at=T0,
-            acknowledged_at=answered if status == ParticipantStatus.ACKNOWLEDGED else None,
-            declined_at=answered if status == ParticipantStatus.DECLINED else None,
-        )
-    )
-    session.flush()
+from tests.scenarios.hotel import HOLDING, T0, join_cell, person
 
 
 @dataclass
@@ -124,7 +42,7 @@ class Cell:
     available: frozenset[str] = frozenset({"console"})
 
     def person(self, session: Session, key: str) -> Person:
-        return session.scalars(select(Person).where(Person.key == key)).one()
+        return person(session, key)
 
     def propose(
         self, by: str = "claire.morel", text: str = HOLDING, *, kind: DraftKind = DraftKind.HOLDING_STATEMENT

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from flows.quorum import QuorumError, QuorumState, approve_draft
 from models import Draft, DraftStatus, Person
-from tests.quorum.scenario import T0, Cell
+from tests.quorum.scenario import Cell
+from tests.scenarios.hotel import T0
 
 
 def test_the_author_cannot_approve_or_reject_their_own_draft(cell: Cell) -> None:

@@ -10,7 +10,8 @@ from click.testing import Result
 
 from cellule.store import open_store
 from models import DraftStatus
-from tests.quorum.scenario import HOLDING, Cell, load_hotel_kit, open_defamatory_review
+from tests.quorum.scenario import Cell
+from tests.scenarios.hotel import HOLDING, load_hotel_kit, open_defamatory_review
 
 Run = Callable[..., Result]
 REF = "CRI-2026-0001"

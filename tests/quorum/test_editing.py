@@ -9,7 +9,8 @@ import pytest
 
 from flows.quorum import QuorumError
 from models import Draft, DraftStatus, transaction
-from tests.quorum.scenario import HOLDING, T0, Cell, approval_request_key
+from tests.quorum.scenario import Cell, approval_request_key
+from tests.scenarios.hotel import HOLDING, T0
 
 AMENDED = HOLDING + " Merci de votre patience."
 

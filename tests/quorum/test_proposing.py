@@ -15,7 +15,8 @@ from flows.quorum import (
     queue_approval_requests,
 )
 from models import Draft, DraftKind, DraftStatus, Incident, transaction
-from tests.quorum.scenario import HOLDING, T0, Cell, approval_request_key
+from tests.quorum.scenario import Cell, approval_request_key
+from tests.scenarios.hotel import HOLDING, T0
 
 
 def test_a_draft_awaits_approval_numbered_within_its_incident(cell: Cell) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from flows.kit.loading import require_kit
 from flows.quorum.reminders import remind_waiting_drafts
 from models import Incident, Notification, transaction
-from tests.quorum.scenario import HOLDING, T0
+from tests.scenarios.hotel import HOLDING, T0
 
 
 def remind(cell, at):

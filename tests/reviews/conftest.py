@@ -13,7 +13,8 @@ from tests.reviews.scenario import Hotel, hotel_with_fake_review
 
 @pytest.fixture
 def hotel(sessions: sessionmaker[Session]) -> Hotel:
-    """CRI-2026-0001: Marc Fontaine's one-star Google review reported by Claire, case R1, the cell joined."""
+    """Here the hotel (tests/scenarios/hotel.py) is at the start of its review case: CRI-2026-0001, Marc
+    Fontaine's one-star Google review reported by Claire, case R1, the cell joined."""
     return hotel_with_fake_review(sessions)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -43,9 +43,9 @@ from models import (
     transaction,
 )
 from notifications import ConsoleChannel
-from tests.quorum.scenario import HOTEL_CELL, Cell, join_cell, load_hotel_kit
+from tests.quorum.scenario import Cell
+from tests.scenarios.hotel import HOTEL_CELL, T0, join_cell, load_hotel_kit, person
 
-T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 GOOGLE_REVIEW_ID = "ChdDSUhNMG9nS0VJQ0FnSUN4a1pyQkZ3EAE"
 FAKE_REVIEW = (
     "Séjour catastrophique : chambre sale, accueil odieux, on nous a facturé une nuit de trop. "
@@ -104,7 +104,7 @@ class Hotel:
             return action(session, find_case(session, incident=incident, label=label))
 
     def person(self, session: Session, key: str) -> Person:
-        return session.scalars(select(Person).where(Person.key == key)).one()
+        return person(session, key)
 
     # ── the avenues, one transaction each ──────────────────────────────────────────────────────────────
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from flows.reviews import ReviewError, evidence_intact, open_review_case, update_review_text
 from flows.runtime import SimulatedClock
 from models import AvenueStatus, Incident, Signal, transaction
-from tests.quorum.scenario import load_hotel_kit
 from tests.reviews.scenario import FAKE_REVIEW, GOOGLE_REVIEW_ID, T0, Hotel, hotel_with_fake_review
+from tests.scenarios.hotel import load_hotel_kit
 
 
 def test_a_rated_review_opens_a_case_with_its_three_avenues_not_started(hotel: Hotel) -> None:

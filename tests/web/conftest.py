@@ -6,14 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.web.scenario import Trigger, build_client, load_hotel_kit
-
-
-@pytest.fixture
-def hotel(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
-    """A store with the Hôtel des Lilas kit loaded."""
-    load_hotel_kit(sessions)
-    return sessions
+from tests.web.scenario import Trigger, build_client
 
 
 @pytest.fixture

@@ -1,13 +1,12 @@
 """What the HTTP tests share: credentials, a recorded protocol trigger, signing, counting the store's rows.
 
 The trigger is a test double for what starts the crisis protocol (in-process or a Prefect deployment run):
-it records the outcomes it was given, so these tests need no Prefect. `tests/flows/test_http_intake.py` runs
+it records the outcomes it was given, so these tests need no Prefect. `tests/web/test_http_intake.py` runs
 the real protocol behind the same app.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import time
@@ -21,7 +20,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from cellule.reporting import Reported
 from cellule.web import ApiCredentials, create_app
 from cellule.web.auth import sign
-from flows.kit.loading import example_kit_path, load_kit, read_kit
 from flows.runtime import Runtime
 from models import InboundAction, Incident, Signal, Target, TimelineEvent, transaction
 from notifications import ConsoleChannel
@@ -51,17 +49,6 @@ class Trigger:
     @property
     def incident_ids(self) -> list[int]:
         return [o.incident_id for call in self.calls for o in call]
-
-
-def load_hotel_kit(sessions: sessionmaker[Session]) -> None:
-    path = example_kit_path("hotel")
-    with transaction(sessions) as session:
-        load_kit(
-            session,
-            kit=read_kit(path),
-            source=str(path),
-            sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-        )
 
 
 def build_client(

@@ -16,7 +16,8 @@ from schemathesis.checks import not_a_server_error
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import make_engine, make_sessionmaker
-from tests.web.scenario import BEARER, Trigger, build_client, load_hotel_kit
+from tests.scenarios.hotel import load_hotel_kit
+from tests.web.scenario import BEARER, Trigger, build_client
 
 # Generated cases per operation, on top of schemathesis's explicit and coverage cases: ~800 requests in all,
 # about half a minute on two cores. Refusing without credentials needs fewer to show it holds.

@@ -23,7 +23,8 @@ from flows.intake.reports import parse_report
 from flows.runtime import Runtime
 from models import make_engine, make_sessionmaker
 from notifications import ConsoleChannel
-from tests.web.scenario import REVIEW, load_hotel_kit
+from tests.scenarios.hotel import load_hotel_kit
+from tests.web.scenario import REVIEW
 
 # Not UTC, and with microseconds: the key must read the same from memory and back from either database.
 PARIS = timezone(timedelta(hours=1))

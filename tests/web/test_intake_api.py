@@ -340,7 +340,7 @@ def test_with_no_kit_loaded_a_report_is_refused_with_what_to_do(sessions, trigge
 
 def test_a_refused_signed_request_can_be_sent_again_once_fixed(sessions, trigger):
     """A request refused for want of a kit leaves no receipt behind: the same signature works later."""
-    from tests.web.scenario import load_hotel_kit
+    from tests.scenarios.hotel import load_hotel_kit
 
     client = build_client(sessions, trigger)
     body = as_json(REVIEW)

@@ -23,6 +23,8 @@ from models import Notification, NotificationStatus, Participant, transaction
 from notifications import ConsoleChannel
 from tests.web.scenario import BEARER, REVIEW, SIGNING_SECRET, SLACK_SECRET, TOKEN, as_json, signed
 
+pytestmark = pytest.mark.usefixtures("prefect_server")  # every test here runs Prefect flows
+
 CLAIRE = "U04LILAS0CM"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from cellule.engine import run_protocol
@@ -19,6 +20,8 @@ from models import (
     TimelineEvent,
     transaction,
 )
+
+pytestmark = pytest.mark.usefixtures("prefect_server")  # every test here runs Prefect flows
 
 T0 = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 

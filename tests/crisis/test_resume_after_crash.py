@@ -20,6 +20,8 @@ from flows.runtime import Runtime, SimulatedClock, SimulatedWaiter
 from flows.surround.answers import acknowledge
 from models import Incident, Notification, NotificationStatus, Person, TimelineEvent, transaction
 
+pytestmark = pytest.mark.usefixtures("prefect_server")  # every test here runs Prefect flows
+
 T0 = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
 

@@ -50,6 +50,7 @@ def counts(sqlite_url):
     return count
 
 
+@pytest.mark.usefixtures("prefect_server")  # the command runs the protocol
 def test_reporting_a_review_opens_an_incident_and_alerts_the_cell(cellule, counts):
     result = cellule("report", *REVIEW)
     assert result.exit_code == 0, result.output
@@ -63,6 +64,7 @@ def test_reporting_a_review_opens_an_incident_and_alerts_the_cell(cellule, count
     assert shown.exit_code == 0 and "Timeline (America/Montreal)" in shown.output
 
 
+@pytest.mark.usefixtures("prefect_server")  # the command runs the protocol
 def test_reporting_the_same_review_twice_alerts_nobody_again(cellule, counts):
     cellule("report", *REVIEW)
     before = counts()
@@ -119,6 +121,7 @@ def test_a_feed_that_is_not_utf8_or_not_json_is_refused(cellule, counts, tmp_pat
     assert counts() == before
 
 
+@pytest.mark.usefixtures("prefect_server")  # the command runs the protocol
 def test_a_feed_of_five_reviews_is_one_review_bombing(cellule, tmp_path):
     reviews = [
         {
@@ -139,6 +142,7 @@ def test_a_feed_of_five_reviews_is_one_review_bombing(cellule, tmp_path):
     assert "review_bombing" in cellule("incidents").output
 
 
+@pytest.mark.usefixtures("prefect_server")  # the command runs the protocol
 def test_acknowledging_from_the_command_line(cellule, sqlite_url):
     cellule("report", *REVIEW)
     result = cellule("ack", "CRI-2026-0001", "--as", "claire.morel")
@@ -164,6 +168,7 @@ def test_reporting_without_a_kit_says_how_to_load_one(sqlite_url, tmp_path, monk
     assert result.exit_code == 2 and "cellule kit load hotel" in result.output
 
 
+@pytest.mark.usefixtures("prefect_server")  # the command runs the protocol
 def test_the_demo_runs_on_its_own_store(tmp_path, monkeypatch):
     monkeypatch.setenv("CELLULE_DATA_DIR", str(tmp_path))
     get_settings.cache_clear()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from cellule.engine import run_protocol
@@ -14,6 +15,8 @@ from flows.prepare.readiness import readiness_audit
 from flows.runtime import Runtime, use_runtime
 from models import Notification, TimelineEvent, transaction
 from tests.prepare.scenario import FixedClock
+
+pytestmark = pytest.mark.usefixtures("prefect_server")  # every test here runs Prefect flows
 
 
 def test_an_account_takeover_brings_the_accounts_access_facts_to_the_cell(runtime, console):

@@ -29,6 +29,8 @@ from models import (
 )
 from notifications import ConsoleChannel
 
+pytestmark = pytest.mark.usefixtures("prefect_server")  # every test here runs Prefect flows
+
 T0 = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 ACK = Behaviour("acknowledge", timedelta(minutes=5))
 SILENT = Behaviour("silent")

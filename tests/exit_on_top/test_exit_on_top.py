@@ -46,6 +46,11 @@ from models import (
     transaction,
 )
 from notifications import ConsoleChannel
+from tests.exit_on_top.scenario import ExitCell
+from tests.scenarios.hotel import T0 as OPENED
+from tests.scenarios.hotel import person
+
+pytestmark = pytest.mark.usefixtures("prefect_server")  # every test here runs Prefect flows
 
 T0 = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 BENEFIT = "Un accueil formé, et des clients qui saluent la transparence."
@@ -86,10 +91,6 @@ class Script:
         while (upcoming := self.clock.next_event_at()) is not None:
             self.clock.advance_to(upcoming)
             run_protocol(self.runtime, self.incident_id)
-
-
-def person(session: Session, key: str) -> Person:
-    return session.scalars(select(Person).where(Person.key == key)).one()
 
 
 def latest(session: Session, incident: Incident, kind: DraftKind) -> Draft:
@@ -312,12 +313,10 @@ def test_the_phase_waits_for_the_cell_then_drafts_the_holding_statement_once(run
     assert incident.status == IncidentStatus.ASSEMBLED  # exiting starts when a person picks the branch
 
 
-def test_the_scheduled_flow_reminds_a_late_commitment_once_per_step_and_no_more_than_the_cap(hotel):
-    from tests.exit_on_top.scenario import ExitCell
-    from tests.quorum.scenario import T0 as OPENED
-    from tests.quorum.scenario import open_defamatory_review
-
-    cell = ExitCell(hotel, open_defamatory_review(hotel))
+def test_the_scheduled_flow_reminds_a_late_commitment_once_per_step_and_no_more_than_the_cap(
+    hotel, defamatory_review_at_hotel
+):
+    cell = ExitCell(hotel, defamatory_review_at_hotel)
     cell.commit(due=timedelta(days=30))
     due = OPENED + timedelta(days=30)
     printed = io.StringIO()

@@ -26,6 +26,8 @@ from models import (
     transaction,
 )
 
+pytestmark = pytest.mark.usefixtures("prefect_server")  # `report`, `ack` and `exit` run the protocol
+
 REF = "CRI-2026-0001"
 REVIEW = ["--target", "Hôtel des Lilas", "--platform", "google", "--id", "g-42", "--rating", "1"]
 BENEFIT = "Un accueil formé, et 40 avis positifs qui saluent notre transparence."

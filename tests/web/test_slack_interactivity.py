@@ -24,6 +24,8 @@ from flows.runtime import Runtime
 from models import InboundAction, Participant, ParticipantStatus, Person, TimelineEvent, transaction
 from notifications import ConsoleChannel
 
+pytestmark = pytest.mark.usefixtures("prefect_server")  # every test here runs Prefect flows
+
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 CLAIRE, LUCAS, OUTSIDER = "U04LILAS0CM", "U04LILAS0FD", "U0NOTINKIT"
 
