@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
@@ -22,6 +22,11 @@ test: $(STAMP)
 	$(VENV)/bin/cellule db upgrade
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
+
+## The fast subset: every test but those that run Prefect flows (marked `flow`, see tests/conftest.py).
+test-fast: $(STAMP)
+	$(VENV)/bin/cellule db upgrade
+	$(VENV)/bin/pytest -m "not flow"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
