@@ -31,13 +31,13 @@ from models import (
     Incident,
     IncidentStatus,
     Notification,
-    Person,
     PostMortem,
     Signal,
     transaction,
 )
 from notifications import ConsoleChannel
 from tests.drill.scenarios import scenario
+from tests.scenarios.hotel import person
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -65,10 +65,6 @@ def live(sessions, hotel_kit, slack) -> Runtime:
     with transaction(sessions) as session:
         load_kit(session, kit=quick(hotel_kit), source="test", sha256="test")
     return Runtime(sessions=sessions, channels={"slack": slack, "console": ConsoleChannel(io.StringIO())})
-
-
-def person(session, key: str) -> Person:
-    return session.scalars(select(Person).where(Person.key == key)).one()
 
 
 def test_a_live_drill_marks_every_message_as_an_exercise_and_publishes_nothing(live, fake_slack):
