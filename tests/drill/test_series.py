@@ -18,7 +18,7 @@ from flows.drill.series import run_series
 from flows.drill.simulated import play
 from models import Drill, transaction
 
-pytestmark = pytest.mark.flow
+pytestmark = pytest.mark.usefixtures("prefect_server")
 
 FAKE_REVIEW = read_scenario(find_scenario("fake-review"))
 
