@@ -14,7 +14,7 @@ from flows.exit_on_top.library_store import approve_text
 from flows.kit.loading import load_kit
 from models import Person, transaction
 
-pytestmark = pytest.mark.flow
+pytestmark = pytest.mark.usefixtures("prefect_server")
 
 PEACETIME = datetime(2026, 9, 1, 10, 0, tzinfo=UTC)  # the library was approved three months before
 

@@ -16,7 +16,7 @@ from flows.runtime import Runtime, SimulatedClock
 from models import LegalClock, Notification, ReviewCase, TimelineEvent, transaction
 from notifications import ConsoleChannel
 from notifications.render import render_message
-from tests.quorum.scenario import load_hotel_kit
+from tests.scenarios.hotel import load_hotel_kit
 
 # Three calendar months from 30 December 2026 is 30 March 2027: 90 days, so 80 days in, 10 are left.
 NOW = datetime(2027, 3, 20, 9, 0, tzinfo=UTC)
