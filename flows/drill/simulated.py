@@ -89,18 +89,43 @@ def play(
         clock.schedule(start + at, partial(_inject, runtime, players, report))
     end = start + scenario.scenario.duration
     with use_runtime(runtime):
-        clock.advance_to(start)
-        while True:
-            if players.acted:
-                players.acted, players.in_protocol = False, True
-                for incident_id in _incidents_to_run(sessions):
-                    crisis_response(incident_id)
-                players.in_protocol = False
-            players.look_around()
-            upcoming = clock.next_event_at()
-            if upcoming is None or upcoming > end:
-                break
-            clock.advance_to(upcoming)
+        _play(clock, players, sessions, start=start, end=end)
+    return _outcome(scenario, kit, seed=seed, sessions=sessions, players=players, end=end)
+
+
+def _play(
+    clock: SimulatedClock,
+    players: Players,
+    sessions: sessionmaker[Session],
+    *,
+    start: datetime,
+    end: datetime,
+) -> None:
+    """Advance the simulated clock event by event; run the protocol again whenever someone acted."""
+    clock.advance_to(start)
+    while True:
+        if players.acted:
+            players.acted, players.in_protocol = False, True
+            for incident_id in _incidents_to_run(sessions):
+                crisis_response(incident_id)
+            players.in_protocol = False
+        players.look_around()
+        upcoming = clock.next_event_at()
+        if upcoming is None or upcoming > end:
+            return
+        clock.advance_to(upcoming)
+
+
+def _outcome(
+    scenario: Scenario,
+    kit: Kit,
+    *,
+    seed: int,
+    sessions: sessionmaker[Session],
+    players: Players,
+    end: datetime,
+) -> DrillOutcome:
+    """What the run left in its store, judged against the scenario's targets."""
     with transaction(sessions) as session:
         incident = session.scalars(select(Incident).order_by(Incident.id).limit(1)).one()
         results, rating = judge(session, incident, scenario, kit, end=end)
@@ -115,7 +140,7 @@ def play(
             absent=tuple(key for key, player in players.players.items() if player.absent),
             results=tuple(results),
             rating=rating,
-            events=tuple(journal_events(session, incident, players.stumbles, start)),
+            events=tuple(journal_events(session, incident, players.stumbles, scenario.scenario.start)),
             report_markdown=report,
         )
 

@@ -165,17 +165,7 @@ def _propose(
     )
     session.add(draft)
     session.flush()
-    approvals = [
-        {
-            "id": a.id,
-            "name": a.person.name,
-            "role": a.role,
-            "decided_at": a.decided_at.isoformat(),
-            "expires_at": a.expires_at.isoformat() if a.expires_at else None,
-            "text_sha256": a.text_sha256,
-        }
-        for a in offer.held.counted
-    ]
+    approvals = _approvals_cited(offer)
     who = ", ".join(f"{a['name']} ({a['role']})" for a in approvals)
     record_event(
         session,
@@ -200,6 +190,21 @@ def _propose(
     reach_milestone(session, incident=incident, milestone="approved_at", at=at, actor=lead.key)
     _tell_publishers(session, offer, incident, lead, draft, approvals, at, available)
     return draft
+
+
+def _approvals_cited(offer: Offer) -> list[dict[str, object]]:
+    """The peacetime approvals a library draft rests on, as the timeline and the publishers read them."""
+    return [
+        {
+            "id": a.id,
+            "name": a.person.name,
+            "role": a.role,
+            "decided_at": a.decided_at.isoformat(),
+            "expires_at": a.expires_at.isoformat() if a.expires_at else None,
+            "text_sha256": a.text_sha256,
+        }
+        for a in offer.held.counted
+    ]
 
 
 def _tell_publishers(

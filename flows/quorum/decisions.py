@@ -67,11 +67,7 @@ def _decide(
             f"{draft.label} changed since you read it: you decided on version {version}, it is now "
             f"version {draft.version}. Read the new text, then decide again."
         )
-    mine = session.scalars(
-        select(Approval).where(
-            Approval.draft_id == draft.id, Approval.person_id == person.id, Approval.version == draft.version
-        )
-    ).one_or_none()
+    mine = _own_decision(session, draft, person)
     if mine is not None and mine.decision == decision:
         return quorum_state(session, draft=draft, policy=policy)  # a repeated click changes nothing
     if person.id in writers_of(session, draft):
@@ -110,6 +106,15 @@ def _decide(
             session, draft=draft, incident=incident, at=at, available=available, approvers=state.approvers
         )
     return state
+
+
+def _own_decision(session: Session, draft: Draft, person: Person) -> Approval | None:
+    """What `person` already decided on the draft's current version, if anything."""
+    return session.scalars(
+        select(Approval).where(
+            Approval.draft_id == draft.id, Approval.person_id == person.id, Approval.version == draft.version
+        )
+    ).one_or_none()
 
 
 def _record_decision(

@@ -76,14 +76,7 @@ def draft_reply(
                 label=current.label,
             )
     incident = session.get_one(Incident, case.incident_id)
-    facts = ReplyFacts(
-        business=session.get_one(Target, incident.target_id).name,
-        platform=PLATFORM_NAMES.get(case.platform, case.platform.capitalize()),
-        reviewer=None if case.anonymous else case.author_display_name,
-        star_rating=case.star_rating,
-        was_customer=case.was_customer,
-        on_name_only=rests_on_a_name(case),
-    )
+    facts = _reply_facts(session, case=case, incident=incident)
     text = render_reply(facts, attack_type=incident.attack_type.value, tone=tone, locale=locale)
     try:
         draft = propose_draft(
@@ -111,6 +104,18 @@ def draft_reply(
         new={"status": reply.status.value, "draft_id": draft.id, "tone": tone, "locale": locale},
     )
     return draft
+
+
+def _reply_facts(session: Session, *, case: ReviewCase, incident: Incident) -> ReplyFacts:
+    """What the reply may say: whom it answers, where, and what the customer list told us."""
+    return ReplyFacts(
+        business=session.get_one(Target, incident.target_id).name,
+        platform=PLATFORM_NAMES.get(case.platform, case.platform.capitalize()),
+        reviewer=None if case.anonymous else case.author_display_name,
+        star_rating=case.star_rating,
+        was_customer=case.was_customer,
+        on_name_only=rests_on_a_name(case),
+    )
 
 
 def approved_text(session: Session, *, draft: Draft, incident: Incident) -> str:
