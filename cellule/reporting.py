@@ -1,4 +1,4 @@
-"""Reporting attacks, as every front door does it: store the signals first, then triage them."""
+"""Reporting attacks, as every front door does it: one transaction stores and triages a whole request."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from flows.intake.reports import SignalReport, record_signal, triage_with_kit_in_force
+from flows.intake.reports import SignalReport, take_in
 from flows.kit.loading import require_kit_version
 from flows.runtime import Runtime
 from models import transaction
@@ -35,32 +35,27 @@ def report_attacks(
     source: str,
     receipt: Callable[[Session], None] | None = None,
 ) -> list[Reported]:
-    """Store every report (one transaction: all or nothing), then triage each one.
+    """Store and triage every report in one transaction: all or nothing, one outcome per report, in order.
 
-    Storing comes first and alone, so a report is never lost to a later failure; triage is idempotent
-    and can be run again on a stored signal. `receipt(session)` runs in the storing transaction: a front
+    A refused request (no kit, a refused receipt, a store that fails half-way) leaves nothing behind, and
+    a stored signal always has its incident. `receipt(session)` runs first in that transaction: a front
     door records there the request that carried the reports (so a replay finds it), or raises to refuse it.
     """
     with transaction(runtime.sessions) as session:
-        require_kit_version(session)  # refuse early, before storing, when there is no kit to act on
+        _, kit = require_kit_version(session)  # refuse before storing when there is no kit to act on
         if receipt is not None:
             receipt(session)
-        stored = [record_signal(session, report=r, source=source, at=runtime.now()) for r in reports]
-        signals = [(signal.id, created, signal.dedup_key, signal.received_at) for signal, created in stored]
-    outcomes = []
-    for signal_id, created, key, received_at in signals:
-        with transaction(runtime.sessions) as session:
-            triage = triage_with_kit_in_force(session, signal_id=signal_id, at=runtime.now())
-        outcomes.append(
-            Reported(
-                signal_id=signal_id,
-                new_signal=created,
-                incident_id=triage.incident_id,
-                incident_ref=triage.ref,
-                opened=triage.opened,
-                dedup_key=key,
-                received_at=received_at,
-                regraded=triage.regraded,
-            )
+        taken = take_in(session, reports=reports, source=source, kit=kit, at=runtime.now())
+    return [
+        Reported(
+            signal_id=t.signal_id,
+            new_signal=t.new_signal,
+            incident_id=t.triage.incident_id,
+            incident_ref=t.triage.ref,
+            opened=t.triage.opened,
+            dedup_key=t.dedup_key,
+            received_at=t.received_at,
+            regraded=t.triage.regraded,
         )
-    return outcomes
+        for t in taken
+    ]

@@ -40,6 +40,17 @@ def target_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", fold(name).encode("ascii", "ignore").decode()).strip()
 
 
+def stored_target_key(name: str) -> str:
+    """The key a target is stored under: `target_key`, kept unique within the column's 200 characters.
+
+    Folding can lengthen a name (ligatures), and a name of symbols only folds to nothing.
+    """
+    key = target_key(name) or name.casefold()
+    if len(key) > 200:
+        key = key[:135] + "#" + hashlib.sha256(key.encode()).hexdigest()
+    return key
+
+
 def normalise_url(url: str) -> str:
     """Drop what does not change the page: scheme case, host case, fragment, trailing slash."""
     parts = urlsplit(url.strip())
@@ -48,15 +59,20 @@ def normalise_url(url: str) -> str:
 
 
 def dedup_key(
-    *, platform: str, external_id: str | None, url: str | None, author: str | None, text: str
+    *, target: str, platform: str, external_id: str | None, url: str | None, author: str | None, text: str
 ) -> str:
-    """The same review or post reported twice gets the same key: platform + id, else URL, else content."""
+    """The same review or post reported twice gets the same key: platform + id, else URL, else content.
+
+    An id or a URL names one review wherever it is reported from; content alone does not (the same short
+    text can be about two places), so a key made of content is scoped to the target's key.
+    """
     if external_id:
         basis = f"id|{platform}|{external_id.strip()}"
     elif url:
         basis = f"url|{platform}|{normalise_url(url)}"
     else:
-        basis = f"text|{platform}|{(author or '').strip().casefold()}|{' '.join(text.split()).casefold()}"
+        content = f"{(author or '').strip().casefold()}|{' '.join(text.split()).casefold()}"
+        basis = f"text|{target}|{platform}|{content}"
     return hashlib.sha256(basis.encode()).hexdigest()
 
 

@@ -1,10 +1,11 @@
 """Defamatory reviews, tracked through their three avenues to an outcome (DOMAIN.md).
 
-A `ReviewCase` opens at intake for each rated review, its evidence frozen. Then, each with its own status,
-dates and outcome: the report to the platform (its own reasons, Trustpilot's 3-day wait, a reminder when
-the decision is late), the legal avenue (counsel or insurer), and the public reply (drafted from templates,
-approved by the quorum, published once through a connector). Services take the session and never commit;
-a refusal is a `ReviewError` whose message is meant for the person. See docs/fake-review.md.
+A `ReviewCase` opens at intake for each rated review, its evidence frozen. Then, each with its own row
+(made when a person first acts on it), status, dates and outcome: the report to the platform (its own
+reasons, Trustpilot's 3-day wait, a reminder when the decision is late), the legal avenue (counsel or
+insurer), and the public reply (drafted from templates, approved by the quorum, published once through a
+connector). Services take the session and never commit; a refusal is a `ReviewError` whose message is
+meant for the person. See docs/fake-review.md.
 """
 
 from flows.reviews.avenues import AVENUES, Avenues, ensure_avenues
@@ -14,6 +15,7 @@ from flows.reviews.cases import (
     evidence_intact,
     find_case,
     open_review_case,
+    open_review_cases,
     text_sha256,
     update_review_text,
 )
@@ -77,6 +79,7 @@ __all__ = [
     "incident_outcomes",
     "look_up_customer",
     "open_review_case",
+    "open_review_cases",
     "publish_reply",
     "read_customer_csv",
     "reasons_for",

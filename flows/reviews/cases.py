@@ -1,5 +1,8 @@
 """Review cases: one per review (platform + review id), opened at intake with its evidence frozen.
 
+A case opens as one row: the avenues' rows come when a person first acts on one (a review bombing opens
+thousands of cases, and most of their avenues are never started one by one).
+
 The evidence — the text as captured, its SHA-256, when and where it was captured — is written once when the
 case opens and never touched again: the review's *current* text may change (authors edit reviews), the
 evidence file for counsel may not.
@@ -9,15 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Protocol
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from flows.reviews.avenues import ensure_avenues
 from flows.reviews.errors import ReviewError
-from models import Incident, ReviewCase, ReviewOutcome, Signal, WasCustomer, record_event
+from models import Incident, ReviewCase, ReviewOutcome, WasCustomer, record_event
 from notifications.render import clean_text
 
 MAX_REVIEW_CHARS = 20_000  # the intake's cap for any outside text
@@ -30,78 +35,154 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def review_id_of(signal: Signal) -> str:
+def review_id_of(signal: Reviewed) -> str:
     """The platform's review id; without one, the signal's dedup key (the same review is the same signal)."""
     if signal.external_id and signal.external_id.strip():
         return signal.external_id.strip()
     return f"signal:{signal.dedup_key}"
 
 
+class Reviewed(Protocol):
+    """A stored signal a case is opened from: the `Signal` row, or intake's record of it."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def platform(self) -> str: ...
+    @property
+    def external_id(self) -> str | None: ...
+    @property
+    def dedup_key(self) -> str: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def author(self) -> str | None: ...
+    @property
+    def rating(self) -> int | None: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def observed_at(self) -> datetime: ...
+    @property
+    def received_at(self) -> datetime: ...
+    @property
+    def reported_by(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class OpenedCase:
+    case_id: int
+    # The timeline event announcing it (kind, summary, actor, new), for the caller to record in its own
+    # order; None: the case was already open (the same review, through another door).
+    announcement: dict[str, Any] | None
+
+
 def open_review_case(
-    session: Session, *, signal: Signal, incident: Incident, at: datetime
+    session: Session, *, signal: Reviewed, incident: Incident, at: datetime
 ) -> ReviewCase | None:
     """Open the case of a rated review, its evidence frozen; the case already open for it if there is one.
 
-    A signal without a star rating is not a review (a post, an article): no case, `None`. Idempotent, and
-    safe against a concurrent intake of the same review (the unique constraint decides, in a savepoint).
+    A signal without a star rating is not a review (a post, an article): no case, `None`. Idempotent.
     """
     if signal.rating is None:
         return None
-    review_id = review_id_of(signal)
-    existing = _find(session, signal.platform, review_id)
-    if existing is not None:
-        return existing
-    case = ReviewCase(
-        incident_id=incident.id,
-        signal_id=signal.id,
-        platform=signal.platform,
-        review_id=review_id,
-        url=signal.url,
-        author_display_name=signal.author,
-        anonymous=not signal.author,
-        star_rating=signal.rating,
-        text=signal.text,
-        posted_at=signal.observed_at,
-        was_customer=WasCustomer.UNKNOWN,
-        evidence_text=signal.text,
-        evidence_sha256=text_sha256(signal.text),
-        evidence_captured_at=signal.received_at,
-        evidence_url=signal.url,
-        outcome=ReviewOutcome.PENDING,
-        opened_at=at,
-    )
-    try:
-        with session.begin_nested():
-            session.add(case)
-    except IntegrityError:  # the same review, opened meanwhile through another door
-        winner = _find(session, signal.platform, review_id)
-        if winner is None:  # the conflict was about something else: let the caller see it
-            raise
-        return winner
-    ensure_avenues(session, case=case)
-    # Imported here: the clock names the case by its label, from this module.
-    from flows.reviews.legal_clock import start_legal_clock
+    [opened] = open_review_cases(session, reviews=[(signal, incident.id)], at=at)
+    if opened.announcement is not None:
+        record_event(session, incident=incident, at=at, **opened.announcement)
+    return session.get_one(ReviewCase, opened.case_id)
 
-    clock = start_legal_clock(session, case=case, at=at)
-    record_event(
-        session,
-        incident=incident,
-        at=at,
-        kind="review_case_opened",
-        actor=signal.reported_by,
-        summary=f"{case_label(session, case)}: {signal.platform} review {review_id} ({signal.rating}★), "
-        "evidence captured",
-        new={
-            "case_id": case.id,
-            "platform": case.platform,
-            "review_id": review_id,
-            "evidence_sha256": case.evidence_sha256,
-            "evidence_captured_at": case.evidence_captured_at.isoformat(),
-            "legal_lapses_at": clock.lapses_at.isoformat(),
-            "first_published_from": clock.published_source,
-        },
+
+def open_review_cases(
+    session: Session, *, reviews: Sequence[tuple[Reviewed, int]], at: datetime
+) -> list[OpenedCase]:
+    """Open the case of each rated review (with its incident id) in one insert, evidence frozen now.
+
+    Only the case row is written: its three avenues get their rows when someone first acts on one
+    (`ensure_avenues`), and until then every reader shows them as not started. A review whose case is
+    already open (platform + review id) keeps it, evidence as first captured: the unique constraint
+    decides, so a concurrent intake of the same review through another door opens no second case.
+    """
+    rows = [_case_row(signal, incident_id, at) for signal, incident_id in reviews]
+    if not rows:
+        return []
+    table = ReviewCase.__table__
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(table)
+        .on_conflict_do_nothing(index_elements=["platform", "review_id"])
+        .returning(table.c.id, table.c.platform, table.c.review_id)
     )
-    return case
+    opened = {(platform, review_id): id_ for id_, platform, review_id in session.execute(statement, rows)}
+    labels = _labels(
+        session, {(row["incident_id"], opened[_case_key(row)]) for row in rows if _case_key(row) in opened}
+    )
+    cases: list[OpenedCase] = []
+    for (signal, _), row in zip(reviews, rows, strict=True):
+        case_id = opened.pop(_case_key(row), None)
+        if case_id is None:  # open already: the only conflict DO NOTHING skips is (platform, review id)
+            existing = select(ReviewCase.id).where(
+                ReviewCase.platform == row["platform"], ReviewCase.review_id == row["review_id"]
+            )
+            cases.append(OpenedCase(session.scalars(existing).one(), None))
+            continue
+        announcement = {
+            "kind": "review_case_opened",
+            "actor": signal.reported_by,
+            "summary": f"{labels[case_id]}: {signal.platform} review {row['review_id']} ({signal.rating}★), "
+            "evidence captured",
+            "new": {
+                "case_id": case_id,
+                "platform": signal.platform,
+                "review_id": row["review_id"],
+                "evidence_sha256": row["evidence_sha256"],
+                "evidence_captured_at": signal.received_at.isoformat(),
+            },
+        }
+        cases.append(OpenedCase(case_id, announcement))
+    return cases
+
+
+def _case_row(signal: Reviewed, incident_id: int, at: datetime) -> dict[str, Any]:
+    return {
+        "incident_id": incident_id,
+        "signal_id": signal.id,
+        "platform": signal.platform,
+        "review_id": review_id_of(signal),
+        "url": signal.url,
+        "author_display_name": signal.author,
+        "anonymous": not signal.author,
+        "star_rating": signal.rating,
+        "text": signal.text,
+        "posted_at": signal.observed_at,
+        "was_customer": WasCustomer.UNKNOWN,
+        "evidence_text": signal.text,
+        "evidence_sha256": text_sha256(signal.text),
+        "evidence_captured_at": signal.received_at,
+        "evidence_url": signal.url,
+        "outcome": ReviewOutcome.PENDING,
+        "opened_at": at,
+    }
+
+
+def _case_key(row: dict[str, Any]) -> tuple[str, str]:
+    return row["platform"], row["review_id"]
+
+
+def _labels(session: Session, new: set[tuple[int, int]]) -> dict[int, str]:
+    """`R<n>` of each new case (incident id, case id): its rank among its incident's cases, by id."""
+    incidents = {incident_id for incident_id, _ in new}
+    counts = session.execute(
+        select(ReviewCase.incident_id, func.count())
+        .where(ReviewCase.incident_id.in_(incidents))
+        .group_by(ReviewCase.incident_id)
+    )
+    total = {incident_id: n for incident_id, n in counts}
+    labels = {}
+    for incident_id in incidents:
+        mine = sorted(case_id for i, case_id in new if i == incident_id)
+        before = total[incident_id] - len(mine)  # cases opened earlier have smaller ids
+        labels |= {case_id: f"R{before + rank}" for rank, case_id in enumerate(mine, start=1)}
+    return labels
 
 
 def update_review_text(

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from flows.intake.reports import MAX_TEXT_CHARS, IntakeError, parse_report, record_signal, triage_signal
+from flows.intake.reports import MAX_TEXT_CHARS, IntakeError, parse_report, take_in
 from flows.kit.schema import Kit
 from models import AttackType, Incident, Severity, Signal, TimelineEvent, transaction
 
@@ -46,13 +46,10 @@ def hotel_review(n: int = 1, **overrides):
 
 
 def report(sessions, data, at=T0):
-    """Store then triage, one transaction each, as every front door does."""
+    """Store and triage one report in one transaction, as every front door does."""
     with transaction(sessions) as session:
-        signal, created = record_signal(session, report=data, source="cli", at=at)
-        signal_id = signal.id
-    with transaction(sessions) as session:
-        triage = triage_signal(session, signal_id=signal_id, kit=SMALL_KIT, kit_version_id=None, at=at)
-    return created, triage
+        [taken] = take_in(session, reports=[data], source="cli", kit=SMALL_KIT, at=at)
+    return taken.new_signal, taken.triage
 
 
 def count(sessions, model):
@@ -128,11 +125,10 @@ def test_severity_only_rises_and_says_why(sessions):
         assert "legal words" in event.summary
 
 
-def test_triage_is_idempotent(sessions):
+def test_a_repeat_changes_nothing_on_the_timeline(sessions):
     _, triage = report(sessions, hotel_review())
     before = count(sessions, TimelineEvent)
-    with transaction(sessions) as session:
-        again = triage_signal(session, signal_id=1, kit=SMALL_KIT, kit_version_id=None, at=T0)
+    _, again = report(sessions, hotel_review())
     assert again.incident_id == triage.incident_id and not again.opened
     assert count(sessions, TimelineEvent) == before
 
@@ -170,8 +166,8 @@ def test_the_longest_accepted_text_is_stored_whole(sessions):
         assert len(session.scalars(select(Signal.text)).one()) == MAX_TEXT_CHARS
 
 
-def test_the_busiest_window_counts_either_side_of_a_signal(sessions):
-    from flows.intake.reports import busiest_window
+def test_the_stored_windows_count_either_side_of_a_signal(sessions):
+    from flows.intake.correlation import stored_windows
 
     # reviews at +10, +20, +30, +40 minutes, then one at +3 h
     for n in range(1, 5):
@@ -182,7 +178,9 @@ def test_the_busiest_window_counts_either_side_of_a_signal(sessions):
 
         def busiest(minutes: int, width: timedelta) -> int:
             around = T0 + timedelta(minutes=minutes)
-            return busiest_window(session, incident_id=incident_id, around=around, width=width, rated=True)
+            return max(
+                stored_windows(session, incident_id=incident_id, around=around, width=width, rated=True)
+            )
 
         assert busiest(10, timedelta(hours=1)) == 4  # the hour starting at the first review holds all four
         assert busiest(40, timedelta(minutes=20)) == 3  # +20, +30, +40

@@ -21,37 +21,37 @@ def review(rating=1, text="Horrible", minutes=0, reach=None, platform="google"):
     )
 
 
+def key(target="hotel des lilas", platform="google", external_id=None, url=None, author=None, text="t"):
+    return dedup_key(
+        target=target, platform=platform, external_id=external_id, url=url, author=author, text=text
+    )
+
+
 def test_same_review_by_id_has_same_key_whatever_the_url():
-    a = dedup_key(platform="google", external_id="abc", url="https://g/1", author="x", text="t")
-    b = dedup_key(platform="google", external_id="abc", url=None, author=None, text="other")
-    assert a == b
+    assert key(external_id="abc", url="https://g/1", author="x") == key(external_id="abc", text="other")
 
 
 def test_same_review_by_url_ignores_case_fragment_and_trailing_slash():
-    a = dedup_key(
-        platform="tripadvisor",
-        external_id=None,
-        url="HTTPS://TripAdvisor.com/r/9/#top",
-        author=None,
-        text="a",
-    )
-    b = dedup_key(
-        platform="tripadvisor", external_id=None, url="https://tripadvisor.com/r/9", author=None, text="b"
-    )
+    a = key(platform="tripadvisor", url="HTTPS://TripAdvisor.com/r/9/#top", text="a")
+    b = key(platform="tripadvisor", url="https://tripadvisor.com/r/9", text="b")
     assert a == b
 
 
 def test_same_id_on_two_platforms_is_two_signals():
-    a = dedup_key(platform="google", external_id="1", url=None, author=None, text="t")
-    b = dedup_key(platform="trustpilot", external_id="1", url=None, author=None, text="t")
-    assert a != b
+    assert key(platform="google", external_id="1") != key(platform="trustpilot", external_id="1")
 
 
 def test_without_id_or_url_the_content_decides():
-    a = dedup_key(platform="x", external_id=None, url=None, author="Bob", text="Ils  mentent")
-    b = dedup_key(platform="x", external_id=None, url=None, author="bob", text="ils mentent")
-    c = dedup_key(platform="x", external_id=None, url=None, author="bob", text="ils trichent")
+    a = key(platform="x", author="Bob", text="Ils  mentent")
+    b = key(platform="x", author="bob", text="ils mentent")
+    c = key(platform="x", author="bob", text="ils trichent")
     assert a == b != c
+
+
+def test_the_same_text_about_another_target_is_another_signal_but_an_id_is_one_review_anywhere():
+    assert key(target="hotel des lilas", text="Arnaque") != key(target="maison brunel", text="Arnaque")
+    assert key(target="hotel des lilas", external_id="g-1") == key(target="maison brunel", external_id="g-1")
+    assert key(target="hotel des lilas", url="https://g/1") == key(target="maison brunel", url="https://g/1")
 
 
 def test_target_spellings_correlate():
