@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,6 +28,7 @@ from flows.kit.schema import Kit
 from flows.reviews import open_review_cases
 from models import AttackType, Incident, IncidentStatus, Signal, Target, TimelineEvent, next_ref
 
+SIGNALS = Signal.__table__  # Core statements: the ORM's bookkeeping of bulk writes costs more than they do
 ANY_RATE = sys.maxsize  # a rate no "signals per hour" condition can refuse
 
 
@@ -101,7 +102,7 @@ class _Request:
 
     def _open(self, signal: Arrival, attack_type: AttackType) -> _Grown:
         rating = rate_severity([signal.facts], self.kit.severity_rules, signals_per_hour=1)
-        target = self.targets[signal.target_id]
+        target = self.session.get_one(Target, signal.target_id)
         incident = Incident(
             ref=next_ref(self.session, prefix="EXE" if signal.is_drill else "CRI", year=self.at.year),
             title=f"{target.name} ({signal.platform})",
@@ -220,7 +221,9 @@ class _Request:
         self.session.flush()
         for incident_id, signal_ids in self.links.items():
             for ids in chunks(signal_ids):
-                self.session.execute(update(Signal).where(Signal.id.in_(ids)).values(incident_id=incident_id))
+                self.session.execute(
+                    update(SIGNALS).where(SIGNALS.c.id.in_(ids)).values(incident_id=incident_id)
+                )
         cases = open_review_cases(self.session, reviews=self.reviews, at=self.at)
         events = []
         for event in self.events:
@@ -232,7 +235,7 @@ class _Request:
                 event = {"incident_id": incident_id, "at": self.at, "old": None} | announcement
             events.append(event)
         if events:
-            self.session.execute(insert(TimelineEvent), events)
+            self.session.execute(insert(TimelineEvent.__table__), events)
 
 
 def stored_windows(
@@ -254,15 +257,21 @@ def stored_windows(
 
 
 def triage_arrivals(
-    session: Session, *, arrivals: Sequence[Arrival], kit: Kit, at: datetime
+    session: Session,
+    *,
+    arrivals: Sequence[Arrival],
+    kit: Kit,
+    at: datetime,
+    locked: Collection[int] = (),
 ) -> dict[int, Triage]:
     """Signal id → `Triage` for every arrival not triaged yet, in the order given. The caller's transaction
-    holds the store and the triage: a signal is never stored without its incident."""
+    holds the store and the triage: a signal is never stored without its incident. `locked`: targets
+    this transaction has locked already."""
     pending = list({a.id: a for a in arrivals if a.incident_id is None}.values())
     if not pending:
         return {}
     target_ids = {a.target_id for a in pending}
-    lock_targets(session, target_ids)  # concurrent signals about one place must make one incident
+    lock_targets(session, target_ids - set(locked))  # signals about one place must make one incident
     request = _Request(session, kit=kit, at=at, target_ids=target_ids)
     triaged = {signal.id: request.triage(signal) for signal in pending}
     request.finish()

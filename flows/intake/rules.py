@@ -6,6 +6,7 @@ to the people who wrote the rules.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -31,8 +32,17 @@ class SignalFacts:
 
 def fold(text: str) -> str:
     """Lower case without accents: how people search, and how rules and targets are compared."""
+    if text.isascii():  # nothing to decompose (and most of what is reported, the rules' words too)
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@functools.lru_cache(maxsize=256)
+def _searchable(text: str) -> str:
+    """Folded, with runs of spaces as one. Cached: each signal's text meets every rule in a row, and a
+    kit's keywords are the same for every signal."""
+    return " ".join(fold(text).split())
 
 
 def target_key(name: str) -> str:
@@ -40,6 +50,7 @@ def target_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", fold(name).encode("ascii", "ignore").decode()).strip()
 
 
+@functools.lru_cache(maxsize=1024)  # a request names few places, many times
 def stored_target_key(name: str) -> str:
     """The key a target is stored under: `target_key`, kept unique within the column's 200 characters.
 
@@ -77,23 +88,29 @@ def dedup_key(
 
 
 def _contains_any(text: str, keywords: Sequence[str]) -> bool:
-    folded = " ".join(fold(text).split())
-    return any(" ".join(fold(k).split()) in folded for k in keywords)
+    folded = _searchable(text)
+    return any(_searchable(k) in folded for k in keywords)
 
 
 def condition_holds(condition: Condition, facts: SignalFacts, *, signals_per_hour: int = 0) -> bool:
     """Every part the condition states must hold; an empty condition always holds."""
-    checks = [
-        condition.rating_at_most is None
-        or (facts.rating is not None and facts.rating <= condition.rating_at_most),
-        condition.reach_at_least is None
-        or (facts.reach is not None and facts.reach >= condition.reach_at_least),
-        condition.keywords_any is None or _contains_any(facts.text, condition.keywords_any),
-        condition.signals_per_hour_at_least is None
-        or signals_per_hour >= condition.signals_per_hour_at_least,
-        condition.platforms is None or facts.platform in condition.platforms,
-    ]
-    return all(checks)
+    return (
+        (
+            condition.rating_at_most is None
+            or (facts.rating is not None and facts.rating <= condition.rating_at_most)
+        )
+        and (
+            condition.reach_at_least is None
+            or (facts.reach is not None and facts.reach >= condition.reach_at_least)
+        )
+        and (
+            condition.signals_per_hour_at_least is None
+            or signals_per_hour >= condition.signals_per_hour_at_least
+        )
+        and (condition.platforms is None or facts.platform in condition.platforms)
+        # The words last: the other checks are cheaper.
+        and (condition.keywords_any is None or _contains_any(facts.text, condition.keywords_any))
+    )
 
 
 def classify(facts: SignalFacts, rules: Sequence[ClassificationRule]) -> AttackType:
