@@ -55,7 +55,6 @@ class _Request:
 
     def __init__(self, session: Session, *, kit: Kit, at: datetime, target_ids: set[int]) -> None:
         self.session, self.kit, self.at = session, kit, at
-        self.targets = {t.id: t for t in session.scalars(select(Target).where(Target.id.in_(target_ids)))}
         self.open: dict[int, list[_Grown]] = defaultdict(list)
         for incident in session.scalars(
             select(Incident)

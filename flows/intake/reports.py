@@ -134,12 +134,13 @@ def take_in(
     (triaged now if an older version of Cellule stored it without triage).
     """
     arrivals = store_signals(session, reports=reports, source=source, at=at)
-    triaged = triage_arrivals(session, arrivals=arrivals, kit=kit, at=at)
+    locked = {a.target_id for a in arrivals if a.new}  # `store_signals` locked the reports' targets
+    triaged = triage_arrivals(session, arrivals=arrivals, kit=kit, at=at, locked=locked)
     earlier = {a.incident_id for a in arrivals if a.id not in triaged and a.incident_id is not None}
-    refs = {
-        i: ref
-        for i, ref in session.execute(select(Incident.id, Incident.ref).where(Incident.id.in_(earlier)))
-    }
+    refs: dict[int, str] = {}
+    if earlier:
+        query = select(Incident.id, Incident.ref).where(Incident.id.in_(earlier))
+        refs = {incident_id: ref for incident_id, ref in session.execute(query)}
     taken, seen = [], set()
     for arrival in arrivals:
         triage = triaged.get(arrival.id)
