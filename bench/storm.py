@@ -105,7 +105,7 @@ def _facts(sessions) -> dict:  # type: ignore[no-untyped-def]
         }
 
 
-def rows(short: bool, stores: tuple[str, ...] = ("sqlite",), signals: int = 10_000) -> list[Row]:
+def rows(short: bool, stores: tuple[str, ...] = tuple(STORES), signals: int = 10_000) -> list[Row]:
     """`make bench`'s rows: the storm on SQLite (the embedded default); the full mode adds PostgreSQL."""
     found = []
     for kind in stores if not short else ("sqlite",):

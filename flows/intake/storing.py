@@ -93,7 +93,7 @@ def store_signals(
     target_ids = _targets(session, names=[r.target for r in reports])
     keys = [_key(report) for report in reports]
     found = _stored(session, keys)
-    lock_targets(session, set(target_ids.values()) | {a.target_id for a in found.values()})
+    lock_targets(session, {a.target_id for a in found.values()} - set(target_ids.values()))
     rows: dict[str, dict[str, Any]] = {}
     for report, key in zip(reports, keys, strict=True):
         if key not in found and key not in rows:
@@ -161,7 +161,10 @@ def _row(report: SignalReport, *, key: str, target_id: int, source: str, at: dat
 
 
 def _targets(session: Session, *, names: Sequence[str]) -> dict[str, int]:
-    """Target key → id for every name, creating the missing targets (the first spelling names one)."""
+    """Target key → id for every name, creating the missing targets (the first spelling names one).
+
+    Every target comes back locked: those found are read `FOR UPDATE` (in id order), those created are
+    this transaction's own until it commits."""
     spelling: dict[str, str] = {}
     for name in names:
         spelling.setdefault(stored_target_key(name), name)
@@ -175,9 +178,8 @@ def _targets(session: Session, *, names: Sequence[str]) -> dict[str, int]:
 def _target_ids(session: Session, keys: Sequence[str]) -> dict[str, int]:
     ids: dict[str, int] = {}
     for part in chunks(keys):
-        ids.update(
-            (k, i) for k, i in session.execute(select(Target.key, Target.id).where(Target.key.in_(part)))
-        )
+        query = select(Target.key, Target.id).where(Target.key.in_(part)).order_by(Target.id)
+        ids.update((key, id_) for key, id_ in session.execute(query.with_for_update()))
     return ids
 
 
