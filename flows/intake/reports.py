@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -62,6 +63,14 @@ def _non_empty(value: str) -> str:
     return value
 
 
+def _parseable_url(value: str) -> str:
+    try:
+        urlsplit(value)
+    except ValueError as exc:  # e.g. an unclosed IPv6 bracket: "http://["
+        raise ValueError(f"is not a link that can be read ({exc})") from None
+    return value
+
+
 def _at_most(limit: int):  # type: ignore[no-untyped-def]
     def check(value: str) -> str:
         if len(value) > limit:
@@ -87,7 +96,10 @@ class SignalReport(BaseModel):
     platform: Annotated[str, Field(pattern=r"^[a-z0-9_.-]{1,32}$")] = "other"
     attack_type: AttackType | None = None
     external_id: Annotated[CleanText, _at_most(200)] | None = None
-    url: Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$")] | None = None
+    url: (
+        Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$"), AfterValidator(_parseable_url)]
+        | None
+    ) = None
     author: Annotated[CleanText, _at_most(200)] | None = None
     rating: Annotated[int, Field(ge=1, le=5)] | None = None
     reach: Annotated[int, Field(ge=0, le=MAX_REACH)] | None = None

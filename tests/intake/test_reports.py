@@ -148,6 +148,7 @@ def test_drills_never_join_real_incidents(sessions):
         ({"attack_type": "alien_invasion"}, "attack_type"),
         ({"rating": 6}, "rating"),
         ({"url": "javascript:alert(1)"}, "url"),
+        ({"url": "http://["}, "url: is not a link that can be read"),
         ({"unexpected": 1}, "unexpected"),
     ],
 )
