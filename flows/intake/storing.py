@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Table, select
+from sqlalchemy import ColumnElement, Row, Table, bindparam, cast, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from flows.intake.rules import SignalFacts, dedup_key, stored_target_key
@@ -197,12 +198,43 @@ def _arrival(row: Any) -> Arrival:
 
 def _insert_new(session: Session, table: Table, rows: list[dict[str, Any]], *, unique: str) -> dict[str, int]:
     """Insert the rows, skipping any whose `unique` value is taken; `unique` value → id of those inserted."""
-    if not rows:
-        return {}
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(table)
-        .on_conflict_do_nothing(index_elements=[unique])
-        .returning(table.c.id, table.c[unique])
+    inserted = insert_ignoring_conflicts(
+        session, table, rows, unique=[unique], returning=[table.c.id, table.c[unique]]
     )
-    return {row[1]: row[0] for row in session.execute(statement, rows)}
+    return {row[1]: row[0] for row in inserted}
+
+
+def insert_ignoring_conflicts(
+    session: Session,
+    table: Table,
+    rows: list[dict[str, Any]],
+    *,
+    unique: list[str],
+    returning: list[ColumnElement[Any]],
+) -> list[Row[Any]]:
+    """Insert the rows (all with the same keys) in one statement, skipping those that would break the
+    unique constraint on `unique`; the `returning` columns of the rows inserted.
+
+    On PostgreSQL the rows go as one array per column (`INSERT … SELECT FROM unnest(…)`): a multi-row
+    `VALUES` of hundreds of rows is a statement psycopg parses anew, in Python, every time.
+    """
+    if not rows:
+        return []
+    if session.get_bind().dialect.name != "postgresql":
+        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=unique).returning(*returning)
+        return list(session.execute(statement, rows))
+    columns = list(rows[0])
+    arrays = [
+        cast(
+            func.unnest(bindparam(f"all_{name}", [r[name] for r in rows], type_=ARRAY(table.c[name].type))),
+            table.c[name].type,
+        ).label(name)
+        for name in columns
+    ]
+    statement = (
+        postgresql.insert(table)
+        .from_select(columns, select(*arrays))
+        .on_conflict_do_nothing(index_elements=unique)
+        .returning(*returning)
+    )
+    return list(session.execute(statement))

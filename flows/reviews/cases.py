@@ -18,9 +18,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from flows.intake.storing import insert_ignoring_conflicts
 from flows.reviews.errors import ReviewError
 from models import Incident, ReviewCase, ReviewOutcome, WasCustomer, record_event
 from notifications.render import clean_text
@@ -106,13 +106,14 @@ def open_review_cases(
     if not rows:
         return []
     table = ReviewCase.__table__
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(table)
-        .on_conflict_do_nothing(index_elements=["platform", "review_id"])
-        .returning(table.c.id, table.c.platform, table.c.review_id)
+    inserted = insert_ignoring_conflicts(
+        session,
+        table,
+        rows,
+        unique=["platform", "review_id"],
+        returning=[table.c.id, table.c.platform, table.c.review_id],
     )
-    opened = {(platform, review_id): id_ for id_, platform, review_id in session.execute(statement, rows)}
+    opened = {(platform, review_id): id_ for id_, platform, review_id in inserted}
     labels = _labels(
         session, {(row["incident_id"], opened[_case_key(row)]) for row in rows if _case_key(row) in opened}
     )
