@@ -2,23 +2,25 @@
 
 A crisis is an event, or a run of events, that spreads fast: a false review, a burst of them on one place,
 a rumour, a hijacked post, an accusation, a hacked account, a leak, a wave of hateful comments (DOMAIN.md).
-Whatever door reports it, the signal is stored first — nothing a person reported is ever lost — then
-triaged: joined to the open incident about the same target or opening one, classified by the kit's
-rules, its severity rated, a burst noticed.
+Whatever door reports it, a request — one signal or a batch — is one transaction: its signals are stored
+and triaged together (joined to the open incident about the same target or opening one, classified by the
+kit's rules, severity rated, a burst noticed), so a stored signal always has its incident and a refused
+request stores nothing.
 
-`reports` stores and triages (one transaction each); `rules` holds the triage rules as pure functions.
+`reports` is what a report is and `take_in`, the request stored and triaged; `storing` and `correlation`
+are its two halves, in bulk; `rules` holds the triage rules as pure functions.
 """
 
 from flows.intake.reports import (
     MAX_TEXT_CHARS,
     IntakeError,
     SignalReport,
+    Taken,
     Triage,
-    busiest_window,
     describe_errors,
     parse_report,
     record_signal,
-    triage_signal,
+    take_in,
     triage_with_kit_in_force,
 )
 from flows.intake.rules import SignalFacts, classify, dedup_key, fold, rate_severity, target_key
@@ -28,8 +30,8 @@ __all__ = [
     "IntakeError",
     "SignalFacts",
     "SignalReport",
+    "Taken",
     "Triage",
-    "busiest_window",
     "classify",
     "dedup_key",
     "describe_errors",
@@ -37,7 +39,7 @@ __all__ = [
     "parse_report",
     "rate_severity",
     "record_signal",
+    "take_in",
     "target_key",
-    "triage_signal",
     "triage_with_kit_in_force",
 ]

@@ -11,18 +11,44 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Table, bindparam, cast, func, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from flows.bulk import insert_ignoring_conflicts
 from flows.intake.rules import SignalFacts, dedup_key, stored_target_key
-from models import Signal, Target
+from models import AttackType, Signal, Target
 
-if TYPE_CHECKING:  # reports.py, which defines it, calls this module
-    from flows.intake.reports import SignalReport
+
+class SignalReport(Protocol):
+    """What is stored of a validated report (`reports.SignalReport`, which calls this module)."""
+
+    @property
+    def target(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def platform(self) -> str: ...
+    @property
+    def attack_type(self) -> AttackType | None: ...
+    @property
+    def external_id(self) -> str | None: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def author(self) -> str | None: ...
+    @property
+    def rating(self) -> int | None: ...
+    @property
+    def reach(self) -> int | None: ...
+    @property
+    def observed_at(self) -> datetime | None: ...
+    @property
+    def reported_by(self) -> str | None: ...
+    @property
+    def is_drill(self) -> bool: ...
+
 
 CHUNK = 1000  # bound parameters per statement, far below SQLite's and PostgreSQL's limits
 Item = TypeVar("Item")
@@ -202,39 +228,3 @@ def _insert_new(session: Session, table: Table, rows: list[dict[str, Any]], *, u
         session, table, rows, unique=[unique], returning=[table.c.id, table.c[unique]]
     )
     return {row[1]: row[0] for row in inserted}
-
-
-def insert_ignoring_conflicts(
-    session: Session,
-    table: Table,
-    rows: list[dict[str, Any]],
-    *,
-    unique: list[str],
-    returning: list[ColumnElement[Any]],
-) -> list[Row[Any]]:
-    """Insert the rows (all with the same keys) in one statement, skipping those that would break the
-    unique constraint on `unique`; the `returning` columns of the rows inserted.
-
-    On PostgreSQL the rows go as one array per column (`INSERT … SELECT FROM unnest(…)`): a multi-row
-    `VALUES` of hundreds of rows is a statement psycopg parses anew, in Python, every time.
-    """
-    if not rows:
-        return []
-    if session.get_bind().dialect.name != "postgresql":
-        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=unique).returning(*returning)
-        return list(session.execute(statement, rows))
-    columns = list(rows[0])
-    arrays = [
-        cast(
-            func.unnest(bindparam(f"all_{name}", [r[name] for r in rows], type_=ARRAY(table.c[name].type))),
-            table.c[name].type,
-        ).label(name)
-        for name in columns
-    ]
-    statement = (
-        postgresql.insert(table)
-        .from_select(columns, select(*arrays))
-        .on_conflict_do_nothing(index_elements=unique)
-        .returning(*returning)
-    )
-    return list(session.execute(statement))

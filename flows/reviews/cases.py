@@ -14,15 +14,15 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from flows.intake.storing import insert_ignoring_conflicts
+from flows.bulk import insert_ignoring_conflicts
 from flows.reviews.errors import ReviewError
-from models import Incident, ReviewCase, ReviewOutcome, WasCustomer, record_event
+from models import Incident, LegalClock, ReviewCase, ReviewOutcome, WasCustomer, record_event
 from notifications.render import clean_text
 
 MAX_REVIEW_CHARS = 20_000  # the intake's cap for any outside text
@@ -117,6 +117,15 @@ def open_review_cases(
     labels = _labels(
         session, {(row["incident_id"], opened[_case_key(row)]) for row in rows if _case_key(row) in opened}
     )
+    clocks = _start_legal_clocks(
+        session,
+        [
+            (opened[_case_key(row)], row, signal)
+            for (signal, _), row in zip(reviews, rows, strict=True)
+            if _case_key(row) in opened
+        ],
+        at=at,
+    )
     cases: list[OpenedCase] = []
     for (signal, _), row in zip(reviews, rows, strict=True):
         case_id = opened.pop(_case_key(row), None)
@@ -137,10 +146,45 @@ def open_review_cases(
                 "review_id": row["review_id"],
                 "evidence_sha256": row["evidence_sha256"],
                 "evidence_captured_at": signal.received_at.isoformat(),
+                "legal_lapses_at": clocks[case_id]["lapses_at"].isoformat(),
+                "first_published_from": clocks[case_id]["published_source"],
             },
         }
         cases.append(OpenedCase(case_id, announcement))
     return cases
+
+
+def _start_legal_clocks(
+    session: Session, opened: list[tuple[int, dict[str, Any], Reviewed]], *, at: datetime
+) -> dict[int, dict[str, Any]]:
+    """Start each new case's legal clock in one insert, as `legal_clock.start_legal_clock` does one: from
+    the platform's time when the report gave one, else from when we first saw the review."""
+    if not opened:
+        return {}
+    # Imported here: the clock names cases by their label, from this module.
+    from flows.kit.library_schema import add_months
+    from flows.reviews.legal_clock import FIRST_SEEN, PLATFORM, legal_policy
+
+    policy = legal_policy(session)
+    rule = policy.clocks[policy.jurisdiction]
+    clocks = {}
+    for case_id, row, signal in opened:
+        from_platform = signal.observed_at != signal.received_at  # intake's default is "when received"
+        published = row["posted_at"] if from_platform else row["evidence_captured_at"]
+        clocks[case_id] = {
+            "case_id": case_id,
+            "jurisdiction": policy.jurisdiction,
+            "rule": rule.rule,
+            "published_at": published,
+            "published_source": PLATFORM if from_platform else FIRST_SEEN,
+            "lapses_at": add_months(published, rule.months) + timedelta(days=rule.days),
+            "reminded_before": [],
+            "last_reminded_on": None,
+            "reminders_sent": 0,
+            "started_at": at,
+        }
+    session.execute(insert(LegalClock.__table__), list(clocks.values()))
+    return clocks
 
 
 def _case_row(signal: Reviewed, incident_id: int, at: datetime) -> dict[str, Any]:

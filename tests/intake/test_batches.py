@@ -26,7 +26,7 @@ from models import (
     TimelineEvent,
     transaction,
 )
-from tests.quorum.scenario import load_hotel_kit
+from tests.scenarios.hotel import load_hotel_kit
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 PLACES = ("Hôtel des Lilas", "Maison Brunel", "Le Relais du Port")
