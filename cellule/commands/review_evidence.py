@@ -17,8 +17,8 @@ from cellule.commands import review_support as support
 from cellule.commands.common import Commands, console
 from cellule.commands.review_support import As, Case, Done, Ref
 from flows.lookups import FileCap, file_bytes
-from flows.reviews.evidence_files import KINDS, MAX_EVIDENCE_BYTES, attach_evidence, case_evidence
-from flows.reviews.legal_clock import ClockReading
+from flows.reviews.evidence_files import KINDS, MAX_EVIDENCE_BYTES, attach_evidence
+from flows.reviews.legal_clock import ClockReading, case_evidence
 from flows.runtime import Runtime
 
 evidence_app = Commands(help="The evidence file of a review case, for counsel.", no_args_is_help=True)

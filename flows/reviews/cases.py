@@ -21,7 +21,9 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from flows.bulk import insert_ignoring_conflicts
+from flows.kit.library_schema import add_months
 from flows.reviews.errors import ReviewError
+from flows.reviews.legal_policy import FIRST_SEEN, PLATFORM, legal_policy
 from models import Incident, LegalClock, ReviewCase, ReviewOutcome, WasCustomer, record_event
 from notifications.render import clean_text
 
@@ -161,10 +163,6 @@ def _start_legal_clocks(
     the platform's time when the report gave one, else from when we first saw the review."""
     if not opened:
         return {}
-    # Imported here: the clock names cases by their label, from this module.
-    from flows.kit.library_schema import add_months
-    from flows.reviews.legal_clock import FIRST_SEEN, PLATFORM, legal_policy
-
     policy = legal_policy(session)
     rule = policy.clocks[policy.jurisdiction]
     clocks = {}

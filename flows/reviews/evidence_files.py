@@ -12,7 +12,6 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,9 +19,6 @@ from sqlalchemy.orm import Session
 from flows.reviews.cases import case_label, cases_of, evidence_intact, record_case_event
 from flows.reviews.errors import ReviewError
 from models import EvidenceFile, Incident, ReviewCase
-
-if TYPE_CHECKING:
-    from flows.reviews.legal_clock import ClockReading
 from notifications.render import clean_text
 
 KINDS = ("screenshot", "bailiff_report", "other")
@@ -69,20 +65,6 @@ def evidence_checklist(session: Session, *, case: ReviewCase) -> list[ChecklistI
         "files": ", ".join(f"{f.name} ({f.sha256[:12]}…)" for f in files) or None,
     }
     return [ChecklistItem(key, label, bool(held[key]), held[key]) for key, label in CHECKLIST]
-
-
-@dataclass(frozen=True)
-class CaseEvidence:
-    items: list[ChecklistItem]
-    clock: ClockReading | None
-
-
-def case_evidence(session: Session, *, case: ReviewCase, now: datetime) -> CaseEvidence:
-    """The checklist of the case and its legal clock read at `now` (started if it was not)."""
-    from flows.reviews.legal_clock import read_clock, start_legal_clock  # the clock reads this module
-
-    clock = start_legal_clock(session, case=case, at=now)
-    return CaseEvidence(evidence_checklist(session, case=case), read_clock(clock, now))
 
 
 def missing_evidence(session: Session, *, case: ReviewCase, locale: str) -> list[str]:

@@ -19,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from flows.kit.library_schema import LegalPolicy, add_months
-from flows.kit.loading import current_kit
 from flows.reviews.cases import case_label
-from flows.reviews.evidence_files import missing_evidence
+from flows.reviews.evidence_files import ChecklistItem, evidence_checklist, missing_evidence
+from flows.reviews.legal_policy import FIRST_SEEN, PLATFORM, legal_policy
 from models import (
     AvenueStatus,
     Incident,
@@ -38,7 +38,6 @@ from models import (
 from notifications import message_person
 
 TEMPLATE = "legal_deadline"
-PLATFORM, FIRST_SEEN = "platform", "first_seen"
 
 
 @dataclass(frozen=True)
@@ -52,12 +51,6 @@ class ClockReading:
     jurisdiction: str
     days_left: int  # whole days, rounded up; 0 once lapsed
     lapsed: bool
-
-
-def legal_policy(session: Session) -> LegalPolicy:
-    """The kit's legal clocks; the shipped default (France, three months) when no kit is loaded."""
-    found = current_kit(session)
-    return found[1].legal if found else LegalPolicy()
 
 
 def start_legal_clock(session: Session, *, case: ReviewCase, at: datetime) -> LegalClock:
@@ -105,6 +98,18 @@ def read_clock(clock: LegalClock, now: datetime) -> ClockReading:
         days,
         left <= timedelta(0),
     )
+
+
+@dataclass(frozen=True)
+class CaseEvidence:
+    items: list[ChecklistItem]
+    clock: ClockReading | None
+
+
+def case_evidence(session: Session, *, case: ReviewCase, now: datetime) -> CaseEvidence:
+    """The checklist of the case and its legal clock read at `now` (started if it was not)."""
+    clock = start_legal_clock(session, case=case, at=now)
+    return CaseEvidence(evidence_checklist(session, case=case), read_clock(clock, now))
 
 
 def remind_legal_deadlines(session: Session, *, now: datetime, available: set[str]) -> list[int]:

@@ -15,7 +15,8 @@ import pytest
 
 from flows.postmortem import ReportFormat, evidence_bundle, read_record, render_report
 from flows.reviews.errors import ReviewError
-from flows.reviews.evidence_files import attach_evidence, bundle_attachments, case_evidence
+from flows.reviews.evidence_files import attach_evidence, bundle_attachments
+from flows.reviews.legal_clock import case_evidence
 from models import transaction
 from tests.reviews.scenario import T0, Hotel
 
