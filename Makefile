@@ -28,6 +28,10 @@ test-fast: $(STAMP)
 	$(VENV)/bin/cellule db upgrade
 	$(VENV)/bin/pytest -m "not flow"
 
+## Every benchmark in bench/, short mode, one table (about 20 minutes; PostgreSQL on 127.0.0.1:5432).
+bench: $(STAMP)
+	$(VENV)/bin/python bench/run_all.py
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
