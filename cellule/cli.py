@@ -11,3 +11,7 @@ def main() -> None:
     from cellule.commands import app
 
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,14 +1,26 @@
-"""Builds the runtime from settings and runs the crisis protocol: what every front door shares."""
+"""Builds the runtime from settings and runs the crisis protocol: what every front door shares.
+
+Nothing here imports Prefect at load time: a command that only reads imports this module too.
+"""
 
 from __future__ import annotations
 
+import logging
 import sys
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TextIO
 
+from cellule.runner import Runner, live_runner, nudge, take_nudges
 from cellule.settings import Settings
 from cellule.store import open_store
 from flows.runtime import Runtime
-from notifications import Channel, ConsoleChannel, EmailChannel, SlackChannel, make_slack_client
+from notifications import Channel, ConsoleChannel, EmailChannel, SlackChannel, dispatch_due, make_slack_client
 
 
 def build_channels(settings: Settings, *, console: TextIO) -> dict[str, Channel]:
@@ -76,3 +88,117 @@ def tick_open_incidents(runtime: Runtime) -> int:
     for incident_id in ids:
         run_protocol(runtime, incident_id)
     return len(ids)
+
+
+def follow_nudges(
+    data_dir: Path,
+    follow: Callable[[int], None],
+    *,
+    until: float,
+    poll: float = 1.0,
+    failed: Callable[[int, Exception], None],
+) -> None:
+    """What a runner does between its ticks: follow up each incident an act nudged it about, within
+    `poll` seconds, until the monotonic time `until`. A failure is `failed(incident_id, exc)`'s to tell;
+    the next incident, and the next tick, still run."""
+    while True:
+        for incident_id in take_nudges(data_dir):
+            try:
+                follow(incident_id)
+            except Exception as exc:  # noqa: BLE001 - one incident's failure must not stop the runner
+                failed(incident_id, exc)
+        left = until - time.monotonic()
+        if left <= 0:
+            return
+        time.sleep(min(poll, left))
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    """What became of an act's follow-ups: left to a live runner, run here, or not run (and why)."""
+
+    runner: Runner | None = None  # a live runner was asked to run them
+    failed: str | None = None  # they did not run here: the reason, one line
+    log: Path | None = None  # where the failure's details are
+    undelivered: int = 0  # messages they queued that could not be sent yet
+    last_error: str | None = None  # the last delivery error among those
+
+
+def follow_up(
+    runtime: Runtime, incident_ids: Iterable[int], *, data_dir: Path, protocol: bool = True
+) -> FollowUps:
+    """After an act is committed and confirmed: its incidents' follow-ups, where they cost nobody a wait.
+
+    A live runner (`cellule watch`, `cellule up`) is nudged and runs them within a second; otherwise they
+    run here: the protocol for each incident (`protocol=True`), or only the sending of what the act
+    queued. Whatever fails is reported, never raised: the act stays committed, and the next tick retries.
+    """
+    ids = list(dict.fromkeys(incident_ids))
+    if not ids:
+        return FollowUps()
+    runner = live_runner(data_dir)
+    if runner is not None:
+        nudge(data_dir, ids)
+        return FollowUps(runner=runner)
+    try:
+        with _terminal_logs_held():
+            for incident_id in ids:
+                if protocol:
+                    run_protocol(runtime, incident_id)
+                else:
+                    dispatch_due(
+                        runtime.sessions,
+                        channels=runtime.channels,
+                        now=runtime.now(),
+                        incident_id=incident_id,
+                    )
+    except Exception as exc:  # noqa: BLE001 - any failure of a follow-up is told, never raised over the act
+        return FollowUps(failed=_one_line(exc), log=_log_failure(data_dir, exc))
+    return _deliveries(runtime, ids)
+
+
+@contextmanager
+def _terminal_logs_held() -> Iterator[None]:
+    """Prefect logs a failed run with its traceback: the person gets one line from us instead."""
+    logging.disable(logging.ERROR)
+    try:
+        yield
+    finally:
+        logging.disable(logging.NOTSET)
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    text = lines[0] if lines else type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "…"
+
+
+def _log_failure(data_dir: Path, exc: BaseException) -> Path | None:
+    log = data_dir / "logs" / "follow-ups.log"
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as out:
+            out.write(f"--- {datetime.now(UTC).isoformat()}\n")
+            out.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        return None
+    return log
+
+
+def _deliveries(runtime: Runtime, incident_ids: list[int]) -> FollowUps:
+    """The incidents' messages that were tried and not sent: retrying, or out of channels."""
+    from sqlalchemy import func, or_, select
+
+    from models import Notification, NotificationStatus, transaction
+
+    unsent = or_(
+        Notification.status == NotificationStatus.DEAD,
+        (Notification.status == NotificationStatus.PENDING) & (Notification.attempts > 0),
+    )
+    where = (Notification.incident_id.in_(incident_ids), unsent)
+    with transaction(runtime.sessions) as session:
+        count = session.scalar(select(func.count()).select_from(Notification).where(*where)) or 0
+        last = session.scalars(
+            select(Notification.last_error).where(*where).order_by(Notification.id.desc())
+        ).first()
+    return FollowUps(undelivered=count, last_error=last and last.splitlines()[0][:160])

@@ -7,10 +7,12 @@ this process, which then shuts them down cleanly.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -18,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from cellule.engine import follow_nudges
 from cellule.prefect_env import without_embedded_defaults
 from cellule.settings import Settings
 
@@ -142,6 +145,34 @@ def running(*starters) -> Iterator[list[Service]]:  # type: ignore[no-untyped-de
     finally:
         for service in reversed(services):
             service.stop()
+
+
+@contextmanager
+def following_nudges(data_dir: Path, api_url: str) -> Iterator[None]:
+    """Server mode's answer to an act typed at the command line: a thread that starts a protocol run
+    (a deployment run) for each incident the act nudged, within a second. The CLI finds `cellule up`
+    through the runner lease it holds (`cellule.runner`)."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from cellule.triggers import deployment_run
+
+    stop = threading.Event()
+
+    def failed(incident_id: int, exc: Exception) -> None:
+        logging.getLogger("cellule.runner").warning("incident #%s not followed up: %s", incident_id, exc)
+
+    def follow() -> None:
+        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+            while not stop.is_set():
+                follow_nudges(data_dir, deployment_run, until=time.monotonic() + 1, failed=failed)
+
+    thread = threading.Thread(target=follow, name="following-nudges", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 # ── Work pools and workers: scaling out is Prefect's job ─────────────────────────────────────────────────

@@ -1,4 +1,4 @@
-"""What every command shares: the consoles, opening the store, and failing clearly.
+"""What every command shares: the consoles, opening the store, failing clearly, and following up an act.
 
 Every command group is a `Commands` app: a `Refusal` raised anywhere under a command is answered once,
 here — its message, the CLI's own hint for its kind, exit code 2 — and nothing was changed.
@@ -7,7 +7,7 @@ here — its message, the CLI's own hint for its kind, exit code 2 — and nothi
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,7 +17,8 @@ from alembic.script import ScriptDirectory
 from rich.console import Console
 from rich.markup import escape
 
-from cellule.engine import build_runtime
+from cellule.engine import FollowUps, build_runtime
+from cellule.engine import follow_up as run_follow_ups
 from cellule.settings import get_settings
 from cellule.store import alembic_config, upgrade_database
 from flows.refusals import Refusal
@@ -120,6 +121,34 @@ def open_runtime() -> Runtime:
     runtime = build_runtime(settings)
     ensure_schema(runtime, settings.resolved_database_url)
     return runtime
+
+
+def follow_up(
+    runtime: Runtime,
+    incident_ids: Iterable[int],
+    *,
+    doing: str = "Alerting the crisis cell…",
+    protocol: bool = True,
+) -> FollowUps:
+    """After an act's confirmation is printed: run its follow-ups (or leave them to the live runner) and
+    say in one line what did not happen. The act is committed whatever this says."""
+    with console.status(doing):
+        done = run_follow_ups(runtime, incident_ids, data_dir=get_settings().data_dir, protocol=protocol)
+    retry = "`cellule watch` (or `cellule tick`) will retry"
+    if done.runner is not None:
+        console.print(f"[dim]→ Follow-ups go to the running {done.runner.describe()}.[/]")
+    elif done.failed is not None:
+        where = f" Details: {done.log}" if done.log else ""
+        why = escape(done.failed)
+        err_console.print(
+            f"[yellow]![/] Recorded. The cell could not be alerted yet: {why} — {retry}.{where}"
+        )
+    elif done.undelivered:
+        reason = f": {escape(done.last_error)}" if done.last_error else ""
+        err_console.print(
+            f"[yellow]![/] Recorded. {done.undelivered} message(s) could not be sent yet{reason} — {retry}."
+        )
+    return done
 
 
 def reader_zone(name: str | None) -> ZoneInfo:

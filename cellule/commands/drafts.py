@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.orm import Session
 
-from cellule.commands.common import console, fail, open_runtime, reader_zone
+from cellule.commands.common import console, fail, follow_up, open_runtime, reader_zone
 from cellule.commands.incidents import ZoneOption, local
 from flows.kit.loading import require_kit
 from flows.lookups import DRAFT_FILE, draft_by_label, file_text, incident_by_reference, person_by_key
@@ -34,7 +34,6 @@ from flows.quorum import (
 from flows.quorum.views import DraftLine, DraftView, read_draft, read_drafts
 from flows.runtime import Runtime
 from models import Approval, Decision, DraftKind, DraftStatus, Incident, Person, transaction
-from notifications import dispatch_due
 
 RefArgument = Annotated[str, typer.Argument(help="The incident reference, e.g. CRI-2026-0001.")]
 LabelArgument = Annotated[str, typer.Argument(help="The draft, e.g. D1.")]
@@ -197,8 +196,7 @@ def _run(act: Callable[[Session, Runtime], tuple[Incident, Text]]) -> None:
     with transaction(runtime.sessions) as session:
         incident, outcome = act(session, runtime)
     console.print(outcome)
-    with console.status("Sending the messages…"):
-        dispatch_due(runtime.sessions, channels=runtime.channels, now=runtime.now(), incident_id=incident.id)
+    follow_up(runtime, [incident.id], doing="Sending the messages…", protocol=False)
 
 
 def _with_state(line: Text, state: QuorumState) -> Text:

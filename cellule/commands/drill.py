@@ -15,9 +15,8 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.orm import Session
 
-from cellule.commands.common import Commands, console, fail, open_runtime
+from cellule.commands.common import Commands, console, fail, follow_up, open_runtime
 from cellule.commands.postmortem import run_post_mortem
-from cellule.engine import run_protocol
 from cellule.scratch import scratch_stores
 from flows.drill.journal import result_from_json, series_summary
 from flows.drill.live import (
@@ -320,8 +319,7 @@ def start(
             f"  {later} more signal(s) will arrive on the scenario's schedule (cellule watch / tick)."
         )
     assert incident_id is not None
-    with console.status("Alerting the crisis cell (EXERCICE / DRILL)…"):
-        run_protocol(runtime, incident_id)
+    follow_up(runtime, [incident_id], doing="Alerting the crisis cell (EXERCICE / DRILL)…")
     console.print(f"Stop it with: cellule drill stop {ref}")
 
 

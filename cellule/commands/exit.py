@@ -14,10 +14,9 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy.orm import Session
 
-from cellule.commands.common import console, open_runtime, reader_zone
+from cellule.commands.common import console, follow_up, open_runtime, reader_zone
 from cellule.commands.exit_view import commitment_row, local
 from cellule.commands.incidents import ZoneOption
-from cellule.engine import run_protocol
 from flows.exit_on_top.branches import ExitBranch, choose_branch
 from flows.exit_on_top.commitment_reminders import remind_commitments
 from flows.exit_on_top.commitments import (
@@ -43,7 +42,6 @@ from flows.postmortem.views import stored_report_path
 from flows.quorum.views import drafts_of
 from flows.runtime import Runtime, use_runtime
 from models import DraftKind, Incident, transaction
-from notifications import dispatch_due
 
 RefArgument = Annotated[str, typer.Argument(help="The incident reference, e.g. CRI-2026-0001.")]
 AsOption = Annotated[
@@ -69,7 +67,8 @@ def exit_(
         )
 
     incident_id, ref_ = _act(act)
-    run_protocol(open_runtime(), incident_id)  # the exit phase drafts the branch's statement at once
+    # The exit phase drafts the branch's statement at once.
+    follow_up(open_runtime(), [incident_id], doing="Drafting the follow-up statement…")
     _print_follow_ups(incident_id, ref_, branch)
 
 
@@ -239,8 +238,7 @@ def resolve(
     runtime = open_runtime()
     # The protocol's run after resolution is what stores the post-mortem and tells the cell: one code
     # path with server mode and drills, and `cellule tick` retries it should this process die first.
-    with console.status("Writing the post-mortem (Prefect)…"):
-        run_protocol(runtime, incident_id)
+    follow_up(runtime, [incident_id], doing="Writing the post-mortem…")
     with transaction(runtime.sessions) as session:
         path = stored_report_path(session, incident_id=incident_id)
     if path:
@@ -256,5 +254,5 @@ def _act(act: Callable[[Session, Runtime], tuple[Incident, Text]]) -> tuple[int,
         incident, outcome = act(session, runtime)
         incident_id, ref = incident.id, incident.ref
     console.print(outcome)
-    dispatch_due(runtime.sessions, channels=runtime.channels, now=runtime.now(), incident_id=incident_id)
+    follow_up(runtime, [incident_id], doing="Sending the messages…", protocol=False)
     return incident_id, ref

@@ -9,8 +9,7 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from cellule.commands.common import console, fail, open_runtime, refuse
-from cellule.engine import run_protocol
+from cellule.commands.common import console, fail, follow_up, open_runtime, refuse
 from cellule.reporting import Reported, report_attacks
 from cellule.triggers import incidents_to_run
 from flows.intake.feeds import read_feed
@@ -71,9 +70,7 @@ def report(
     _print_outcomes(outcomes)
     # The rule every door follows (cellule/triggers.py): a signal that opens or re-grades an incident runs
     # the protocol now; one that merely joins waits for the tick.
-    for incident_id in incidents_to_run(outcomes):
-        with console.status("Alerting the crisis cell…"):
-            run_protocol(runtime, incident_id)
+    follow_up(runtime, incidents_to_run(outcomes))
     if not any(o.new_signal for o in outcomes):
         console.print("Nothing new: every signal was already reported, so nobody was alerted again.")
 

@@ -12,7 +12,7 @@ import typer
 from rich.text import Text
 from sqlalchemy.orm import Session
 
-from cellule.commands.common import console, open_runtime, reader_zone
+from cellule.commands.common import console, follow_up, open_runtime, reader_zone
 from flows.lookups import (
     CUSTOMER_FILE,
     REVIEW_FILE,
@@ -24,7 +24,6 @@ from flows.lookups import (
 from flows.reviews import find_case
 from flows.runtime import Runtime
 from models import Incident, Person, ReviewCase, transaction
-from notifications import dispatch_due
 
 Ref = Annotated[str, typer.Argument(help="The incident reference, e.g. CRI-2026-0001.")]
 Case = Annotated[str, typer.Argument(help="The review case, e.g. R1 (or the platform's review id).")]
@@ -50,10 +49,7 @@ def run(act: Callable[[Session, Runtime], Done]) -> None:
         done = act(session, runtime)
     console.print(done.said)
     if done.incident_id is not None:
-        with console.status("Sending the messages…"):
-            dispatch_due(
-                runtime.sessions, channels=runtime.channels, now=runtime.now(), incident_id=done.incident_id
-            )
+        follow_up(runtime, [done.incident_id], doing="Sending the messages…", protocol=False)
     if done.code:
         raise typer.Exit(done.code)
 

@@ -6,7 +6,15 @@ import uvicorn
 from rich.panel import Panel
 
 from cellule.commands.common import console, fail, open_runtime
-from cellule.server import ServiceFailed, prefect_api_url, running, start_flow_runner, start_prefect_server
+from cellule.runner import RunnerBusy, holding_lease
+from cellule.server import (
+    ServiceFailed,
+    following_nudges,
+    prefect_api_url,
+    running,
+    start_flow_runner,
+    start_prefect_server,
+)
 from cellule.settings import Settings, get_settings
 
 
@@ -24,8 +32,10 @@ def up() -> None:
     console.print("Starting the Prefect server and Cellule's deployments (10–30 s)…")
     try:
         with (
+            holding_lease(settings.data_dir, "up"),  # acts typed here now leave their follow-ups to us
             running(lambda: start_prefect_server(settings), lambda: start_flow_runner(settings)),
             temporary_settings(updates={PREFECT_API_URL: api_url}),
+            following_nudges(settings.data_dir, api_url),
         ):
             secret = settings.slack_signing_secret
             app = create_app(
@@ -37,7 +47,7 @@ def up() -> None:
             )
             _announce(settings, api_url)
             uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="warning")
-    except ServiceFailed as exc:
+    except (ServiceFailed, RunnerBusy) as exc:
         fail(str(exc))
     console.print("Stopped: HTTP app, flow runner and Prefect server.")
 

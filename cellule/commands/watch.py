@@ -2,8 +2,9 @@
 
 With no server, nothing runs between commands: a reminder or a backup call falls due while nobody is
 typing. `tick` runs the protocol once for each open incident, and for each resolved one whose post-mortem
-is not stored yet (what is due is done, nothing is repeated); `watch` ticks at an interval until Ctrl-C.
-In server mode a scheduled deployment does the same.
+is not stored yet (what is due is done, nothing is repeated); `watch` ticks at an interval until Ctrl-C,
+and holds the runner lease meanwhile: an act typed elsewhere leaves its follow-ups to it, which runs them
+within a second. In server mode a scheduled deployment does the same.
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ import time
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
-from cellule.commands.common import console, open_runtime
-from cellule.engine import tick_open_incidents
+from cellule.commands.common import console, err_console, fail, open_runtime
+from cellule.engine import follow_nudges, run_protocol, tick_open_incidents
+from cellule.runner import RunnerBusy, holding_lease
+from cellule.settings import get_settings
 
 
 def tick() -> None:
@@ -29,10 +33,24 @@ def watch(
 ) -> None:
     """Tick at an interval until Ctrl-C: the embedded default's way to escalate on time."""
     runtime = open_runtime()
-    console.print(f"Watching open incidents every {every} s. Ctrl-C to stop.")
+    data_dir = get_settings().data_dir
+
+    def failed(incident_id: int, exc: Exception) -> None:
+        err_console.print(
+            f"[yellow]![/] Incident #{incident_id}: {escape(str(exc).strip()[:160])} — retried."
+        )
+
     try:
-        while True:
-            tick_open_incidents(runtime)
-            time.sleep(every)
+        with holding_lease(data_dir, "watch"):
+            console.print(f"Watching open incidents every {every} s. Ctrl-C to stop.")
+            while True:
+                try:
+                    tick_open_incidents(runtime)
+                except Exception as exc:  # noqa: BLE001 - a failed tick is told and tried again
+                    err_console.print(f"[yellow]![/] This tick failed: {escape(str(exc).strip()[:160])}.")
+                deadline = time.monotonic() + every
+                follow_nudges(data_dir, lambda i: run_protocol(runtime, i), until=deadline, failed=failed)
+    except RunnerBusy as exc:
+        fail(str(exc), hint="One runner is enough: acts typed here leave their follow-ups to it.")
     except KeyboardInterrupt:
         console.print("Stopped.")
