@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import dataclass
 import sys
 import tempfile
 import uuid

@@ -16,7 +16,7 @@ import io
 import statistics
 import time
 
-from _harness import app_client, fresh_store, percentile, review
+from _harness import Row, app_client, fresh_store, percentile, review
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -54,14 +54,11 @@ class FakeSlack:
         return self.server.url_for("/api/")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--incidents", type=int, default=50)
-    parser.add_argument("--db", default="sqlite", choices=["sqlite", "postgresql"])
-    args = parser.parse_args()
+def measure(incidents: int, db: str) -> tuple[float, float, float]:
+    """p50 and p99 from an accepted signal to the first Slack call, and the floor's p50, in seconds."""
     slack = FakeSlack()
     channel = SlackChannel(make_slack_client("xoxb-bench", slack.url))
-    with fresh_store(args.db) as url:
+    with fresh_store(db) as url:
         sessions = open_store(url)
         runtime = Runtime(
             sessions=sessions, channels={"slack": channel, "console": ConsoleChannel(io.StringIO())}
@@ -70,7 +67,7 @@ def main() -> None:
         client.post("/api/v1/signals", json=review(0, target="warm-up"))  # starts Prefect's ephemeral server
 
         latencies = []
-        for n in range(1, args.incidents + 1):
+        for n in range(1, incidents + 1):
             slack.arrivals.clear()
             start = time.perf_counter()
             response = client.post("/api/v1/signals", json=review(n, target=f"Hôtel n°{n}"))
@@ -78,16 +75,42 @@ def main() -> None:
             latencies.append(slack.arrivals[0] - start)
 
         floors = []
-        for n in range(args.incidents):
+        for n in range(incidents):
             start = time.perf_counter()
             with transaction(sessions) as session:
                 session.add(Target(key=f"floor {n}", name=f"Floor {n}"))
             channel.client.chat_postMessage(channel="C0ROOM", text="floor")
             floors.append(time.perf_counter() - start)
     slack.server.stop()
+    return percentile(latencies, 50), percentile(latencies, 99), statistics.median(floors)
 
-    p50, p99, floor = percentile(latencies, 50), percentile(latencies, 99), statistics.median(floors)
-    print(f"incidents: {len(latencies)} on {args.db}")
+
+def rows(short: bool) -> list[Row]:
+    """`make bench`: 10 incidents on SQLite (short), 50 (full). Issue 13's goal is about server mode, which
+    this embedded measure is not: that row says so."""
+    p50, p99, floor = measure(10 if short else 50, "sqlite")
+    return [
+        Row.measured(
+            "embedded: accepted signal → first Slack call, p50 / insert + chat.postMessage", p50, floor
+        ),
+        Row.measured(
+            "embedded: accepted signal → first Slack call, p99 / insert + chat.postMessage", p99, floor
+        ),
+        Row.not_measured(
+            "server mode: accepted signal → first Slack call, p99 / (empty deployment run + insert + post)",
+            "needs a server-mode latency bench (issue 13 item 4)",
+            goal="≤ 1.5×",
+        ),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--incidents", type=int, default=50)
+    parser.add_argument("--db", default="sqlite", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    p50, p99, floor = measure(args.incidents, args.db)
+    print(f"incidents: {args.incidents} on {args.db}")
     print(f"signal accepted → first Slack call   p50 {p50 * 1000:8.1f} ms   p99 {p99 * 1000:8.1f} ms")
     print(f"floor: insert + chat.postMessage    p50 {floor * 1000:8.1f} ms")
     print(f"ratio p50 / floor                    {p50 / floor:8.1f}×")

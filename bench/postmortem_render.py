@@ -5,6 +5,8 @@ Measured, best of a few runs each: the floor — SELECT the incident's timeline 
 the whole record (every query the report needs); rendering Markdown and HTML (with the charts) from it; and
 the end-to-end total, which is what `cellule postmortem` costs. The ratio is total / floor.
 
+`rows(short)` gives `make bench` its row (no goal in issue 13: the ratio is reported, not judged).
+
 Run: .venv/bin/python bench/postmortem_render.py [--events 10000] [--db sqlite|postgresql] [--runs 3]
 """
 
@@ -17,7 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from _harness import fresh_store
+from _harness import Row, fresh_store
 from sqlalchemy import insert, select
 
 from cellule.store import open_store
@@ -108,14 +110,10 @@ def best_of(runs: int, action: Callable[[], object]) -> tuple[float, object]:
     return best, result
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=10_000)
-    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    with fresh_store(args.db) as url:
-        incident_id = build(url, args.events)
+def measure(db: str, events: int, runs: int) -> dict[str, float]:
+    """Seconds (best of `runs`) for the floor, reading, rendering each format and end to end."""
+    with fresh_store(db) as url:
+        incident_id = build(url, events)
         sessions = open_store(url)
 
         def floor() -> int:
@@ -139,24 +137,57 @@ def main() -> None:
             return render_report(whole, fmt=ReportFormat.HTML, locale="fr", zone=ZONE, as_of=T0)
 
         floor()  # warm the connection pool and the database's cache for every measurement alike
-        floor_s, count = best_of(args.runs, floor)
-        read_s, record = best_of(args.runs, read)
-        md_s, markdown = best_of(args.runs, render(ReportFormat.MD))
-        html_s, html = best_of(args.runs, render(ReportFormat.HTML))
-        total_s, _ = best_of(args.runs, end_to_end)
+        floor_s, count = best_of(runs, floor)
+        read_s, record = best_of(runs, read)
+        md_s, markdown = best_of(runs, render(ReportFormat.MD))
+        html_s, html = best_of(runs, render(ReportFormat.HTML))
+        total_s, _ = best_of(runs, end_to_end)
         sessions.kw["bind"].dispose()
+    return {
+        "events": float(count),  # type: ignore[arg-type]
+        "floor": floor_s,
+        "read": read_s,
+        "markdown": md_s,
+        "markdown_mb": len(str(markdown)) / 1e6,
+        "html": html_s,
+        "html_mb": len(str(html)) / 1e6,
+        "total": total_s,
+    }
+
+
+def rows(short: bool) -> list[Row]:
+    """`make bench`: 2,000 events on SQLite (short), 10,000 on both databases (full)."""
+    found = []
+    for db in ("sqlite",) if short else ("sqlite", "postgresql"):
+        events = 2_000 if short else 10_000
+        m = measure(db, events, runs=2 if short else 3)
+        found.append(
+            Row.measured(
+                f"post-mortem of {events:,} events, read + HTML / read the timeline rows ({db})",
+                m["total"],
+                m["floor"],
+            )
+        )
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    m = measure(args.db, args.events, args.runs)
     signals = max(args.events // 10, 1)
-    print(f"post-mortem of one incident with {count:,} timeline events and {signals:,} signals ({args.db})")
-    print(f"  floor: read the timeline rows          {floor_s * 1000:9.1f} ms")
-    print(f"  read the whole record (every query)    {read_s * 1000:9.1f} ms")
-    print(
-        f"  render Markdown                        {md_s * 1000:9.1f} ms  ({len(str(markdown)) / 1e6:.1f} MB)"
-    )
-    print(
-        f"  render HTML with charts                {html_s * 1000:9.1f} ms  ({len(str(html)) / 1e6:.1f} MB)"
-    )
-    print(f"  end to end: read + HTML                {total_s * 1000:9.1f} ms")
-    print(f"  ratio end to end / floor               {total_s / floor_s:9.1f} ×")
+    print(f"post-mortem of one incident with {m['events']:,.0f} timeline events and {signals:,} signals")
+    print(f"  database                               {args.db}")
+    print(f"  floor: read the timeline rows          {m['floor'] * 1000:9.1f} ms")
+    print(f"  read the whole record (every query)    {m['read'] * 1000:9.1f} ms")
+    markdown_ms = m["markdown"] * 1000
+    print(f"  render Markdown                        {markdown_ms:9.1f} ms  ({m['markdown_mb']:.1f} MB)")
+    print(f"  render HTML with charts                {m['html'] * 1000:9.1f} ms  ({m['html_mb']:.1f} MB)")
+    print(f"  end to end: read + HTML                {m['total'] * 1000:9.1f} ms")
+    print(f"  ratio end to end / floor               {m['total'] / m['floor']:9.1f} ×")
 
 
 if __name__ == "__main__":

@@ -78,7 +78,14 @@ def run_module(name: str, *, short: bool, budget: float) -> list[dict]:
 
 
 def _missing(name: str, why: str) -> dict:
-    return {"measure": name, "value": f"not measured: {why}", "floor": "—", "ratio": None, "goal": "—", "met": None}
+    return {
+        "measure": name,
+        "value": f"not measured: {why}",
+        "floor": "—",
+        "ratio": None,
+        "goal": "—",
+        "met": None,
+    }
 
 
 def print_table(results: dict[str, list[dict]], *, short: bool, took: float) -> None:

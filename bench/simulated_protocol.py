@@ -14,32 +14,26 @@ import argparse
 import hashlib
 import io
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import yaml
+from _harness import Row  # sets the project on sys.path and configures Prefect first
 
-from cellule.prefect_env import configure_prefect_environment  # noqa: E402
-
-configure_prefect_environment(Path(tempfile.mkdtemp(prefix="cellule-bench-")))
-
-import yaml  # noqa: E402
-
-from cellule.engine import run_protocol  # noqa: E402
-from cellule.reporting import report_attacks  # noqa: E402
-from cellule.store import open_store, upgrade_database  # noqa: E402
-from flows.drill.scripted import Behaviour, ScriptedPeople  # noqa: E402
-from flows.intake.reports import parse_report  # noqa: E402
-from flows.kit.loading import example_kit_path, load_kit  # noqa: E402
-from flows.kit.schema import Kit  # noqa: E402
-from flows.outbox import send_notifications  # noqa: E402
-from flows.runtime import Runtime, SimulatedClock, SimulatedWaiter, use_runtime  # noqa: E402
-from flows.surround.flow import advance_the_cell  # noqa: E402
-from models import transaction  # noqa: E402
-from notifications import ConsoleChannel  # noqa: E402
+from cellule.engine import run_protocol
+from cellule.reporting import report_attacks
+from cellule.store import open_store, upgrade_database
+from flows.drill.scripted import Behaviour, ScriptedPeople
+from flows.intake.reports import parse_report
+from flows.kit.loading import example_kit_path, load_kit
+from flows.kit.schema import Kit
+from flows.outbox import send_notifications
+from flows.runtime import Runtime, SimulatedClock, SimulatedWaiter, use_runtime
+from flows.surround.flow import advance_the_cell
+from models import transaction
+from notifications import ConsoleChannel
 
 T0 = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 REVIEW = {
@@ -87,11 +81,8 @@ def plain_surround(runtime: Runtime, incident_id: int) -> None:
             runtime.waiter.wait_until(lambda: False, progress.next_deadline)  # type: ignore[union-attr]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-
+def measure(repeat: int) -> tuple[float, float, float]:
+    """Median simulated hours, wall seconds under Prefect, and wall seconds of the plain floor."""
     workdir = Path(tempfile.mkdtemp(prefix="cellule-bench-store-"))
     template = workdir / "template.db"
     upgrade_database(f"sqlite:///{template}")
@@ -105,7 +96,7 @@ def main() -> None:
     run_protocol(warm, warm_id)  # starts Prefect's ephemeral server: not what we measure
 
     flows_s, floor_s, spans = [], [], []
-    for n in range(args.repeat):
+    for n in range(repeat):
         runtime, clock, incident_id = fresh_runtime(template, workdir, 2 * n + 1)
         start = time.perf_counter()
         run_protocol(runtime, incident_id)
@@ -116,8 +107,24 @@ def main() -> None:
         start = time.perf_counter()
         plain_surround(runtime, incident_id)
         floor_s.append(time.perf_counter() - start)
+    return statistics.median(spans), statistics.median(flows_s), statistics.median(floor_s)
 
-    hours, wall, floor = statistics.median(spans), statistics.median(flows_s), statistics.median(floor_s)
+
+def rows(short: bool) -> list[Row]:
+    """`make bench`: 2 repeats (short) or 5 (full); no goal in issue 13, the ratio is reported."""
+    hours, wall, floor = measure(2 if short else 5)
+    return [
+        Row.measured(
+            f"{hours:.0f} h simulated escalation under Prefect / same steps as plain functions", wall, floor
+        )
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    hours, wall, floor = measure(args.repeat)
     print(f"simulated protocol span       {hours:8.1f} h (every role exhausts primary and backup)")
     print(f"crisis_response under Prefect {wall:8.3f} s wall (median of {args.repeat})")
     print(f"  → {hours / wall:8.1f} simulated hours per wall-clock second")

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _harness import POSTGRES_ADMIN_URL, PROJECT_DIR, fresh_store, review
+from _harness import POSTGRES_ADMIN_URL, PROJECT_DIR, Row, fresh_store, review
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
     FlowFilter,
@@ -199,14 +199,8 @@ def row(label: str, n: int, took: float, floor_rate: float, done: int, cells: in
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--incidents", type=int, default=20)
-    parser.add_argument("--limit", type=int, default=4, help="flow runs at once per worker")
-    parser.add_argument("--timeout", type=float, default=600, help="seconds per worker count")
-    args = parser.parse_args()
-    if not 1 <= args.incidents <= MAX_INCIDENTS:
-        parser.error(f"--incidents must be between 1 and {MAX_INCIDENTS}")
+def measure(args: argparse.Namespace) -> dict:
+    """The floor's wall time, and per worker count (1, 2): wall time, runs, runs per worker, cells alerted."""
     n = args.incidents
     data_dir = Path(tempfile.mkdtemp(prefix="cellule-bench-workers-"))
     with prefect_database() as prefect_url, fresh_store("postgresql") as url:
@@ -233,19 +227,58 @@ def main() -> None:
             }
             floor_cells = alerted(runtime, floor_ids)
         runtime.sessions.kw["bind"].dispose()
+    return {
+        "n": n,
+        "floor": floor_took,
+        "floor_cells": floor_cells,
+        "rounds": rounds,
+        "cells": cells,
+        "logs": data_dir,
+    }
 
-    floor_rate = per_minute(n, floor_took)
+
+def rows(short: bool) -> list[Row]:
+    """Full mode only: a Prefect server, a pool and two workers take ~10 minutes here, over `make bench`'s
+    budget; `bench/run_all.py --full --only workers` (or this script) measures it."""
+    label = "server mode: incidents/min with 2 workers / 1 worker (PostgreSQL)"
+    if short:
+        return [Row.not_measured(label, "full mode only (~10 min): bench/workers.py")]
+    m = measure(argparse.Namespace(incidents=20, limit=4, timeout=600))
+    rates = {count: per_minute(m["n"], took) for count, (took, _runs, _taken) in m["rounds"].items()}
+    floor_rate = per_minute(m["n"], m["floor"])
+    return [
+        Row.measured(
+            "server mode: 1 worker, incidents/min / in-process",
+            rates[1],
+            floor_rate,
+            unit="/min",
+            inverse=True,
+        ),
+        Row.measured(label, rates[2], rates[1], unit="/min"),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--incidents", type=int, default=20)
+    parser.add_argument("--limit", type=int, default=4, help="flow runs at once per worker")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per worker count")
+    args = parser.parse_args()
+    if not 1 <= args.incidents <= MAX_INCIDENTS:
+        parser.error(f"--incidents must be between 1 and {MAX_INCIDENTS}")
+    m = measure(args)
+    n, floor_rate = m["n"], per_minute(m["n"], m["floor"])
     print(f"{n} incidents; store and Prefect's database on PostgreSQL; worker --limit {args.limit}")
     print("                     wall s  incidents/min  × floor  completed  cells alerted  runs per worker")
     # run_protocol raises on a failed run: past this point every floor run completed
-    print(row("floor: in-process", n, floor_took, floor_rate, n, floor_cells))
+    print(row("floor: in-process", n, m["floor"], floor_rate, n, m["floor_cells"]))
     rates = {}
-    for count, (took, runs, taken) in rounds.items():
+    for count, (took, runs, taken) in m["rounds"].items():
         rates[count] = per_minute(n, took)
         done = sum(1 for r in runs if r.state and r.state.is_completed())
         label = f"{count} worker{'s' if count > 1 else ''}"
-        print(row(label, n, took, floor_rate, done, cells[count], "/".join(map(str, taken))))
-    print(f"2 workers / 1 worker: {rates[2] / rates[1]:.2f}×   (logs in {data_dir / 'logs'})")
+        print(row(label, n, took, floor_rate, done, m["cells"][count], "/".join(map(str, taken))))
+    print(f"2 workers / 1 worker: {rates[2] / rates[1]:.2f}×   (logs in {m['logs'] / 'logs'})")
 
 
 if __name__ == "__main__":

@@ -12,15 +12,13 @@ from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from rich.console import Console
 from rich.markup import escape
 
 from cellule.engine import FollowUps, build_runtime
 from cellule.engine import follow_up as run_follow_ups
 from cellule.settings import get_settings
-from cellule.store import alembic_config, upgrade_database
+from cellule.store import alembic_config, stored_revision, upgrade_database, written_head
 from flows.refusals import Refusal
 from flows.runtime import Runtime
 
@@ -101,6 +99,12 @@ class Commands(typer.Typer):
 
 def ensure_schema(runtime: Runtime, url: str) -> None:
     """Bring the embedded SQLite store up to date on its own; ask for a deliberate upgrade elsewhere."""
+    current = stored_revision(runtime.sessions.kw["bind"])
+    if current is not None and current == written_head():
+        return  # up to date, and Alembic not even imported
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
     with runtime.sessions.kw["bind"].connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
