@@ -252,7 +252,6 @@ def rows(short: bool) -> list[Row]:
             rates[1],
             floor_rate,
             unit="/min",
-            inverse=True,
         ),
         Row.measured(label, rates[2], rates[1], unit="/min"),
     ]
