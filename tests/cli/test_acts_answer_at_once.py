@@ -3,6 +3,7 @@ and a follow-up that fails never undoes the act — the person is told in one li
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -156,3 +157,53 @@ def test_a_runner_that_died_holds_no_lease(tmp_path: Path):
     (tmp_path / "runner.lease").write_text(lease.replace(f'"pid": {runner.pid}', f'"pid": {dead_pid}'))
     assert str(dead_pid) in (tmp_path / "runner.lease").read_text()
     assert live_runner(tmp_path) is None  # a fresh heartbeat, but its process is gone (SIGKILL, a crash)
+
+    from datetime import datetime, timedelta
+
+    from cellule.runner import EXPIRY
+
+    later = datetime.fromisoformat(json.loads(lease)["heartbeat_at"]) + EXPIRY + timedelta(seconds=1)
+    (tmp_path / "runner.lease").write_text(lease)  # its own, live process again
+    assert live_runner(tmp_path) is not None
+    assert live_runner(tmp_path, now=later) is None  # but a heartbeat missed twice: a frozen machine
+
+
+def test_a_store_behind_the_migrations_is_still_brought_up_to_date(cellule_cli, tmp_path, monkeypatch):
+    """Recognising an up-to-date store without Alembic must not skip the upgrade of one that is not."""
+    from alembic.script import ScriptDirectory
+
+    from cellule.settings import get_settings
+    from cellule.store import alembic_config, stored_revision, upgrade_database, written_head
+    from models import make_engine
+
+    url = f"sqlite:///{tmp_path / 'behind.db'}"
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    assert written_head() == head
+    before = ScriptDirectory.from_config(alembic_config(url)).get_revision(head).down_revision
+    upgrade_database(url, str(before))
+    monkeypatch.setenv("CELLULE_DATABASE_URL", url)
+    get_settings.cache_clear()
+    assert stored_revision(make_engine(url)) == before
+    assert cellule_cli("incidents").exit_code == 0
+    assert stored_revision(make_engine(url)) == head
+
+
+def test_slack_answering_500_leaves_the_report_committed_and_says_so(
+    cellule, fake_slack, monkeypatch, sqlite_url, prefect_server
+):
+    from cellule.settings import get_settings
+    from tests.fakes.slack import BOT_TOKEN
+
+    for method in fake_slack.METHODS:
+        fake_slack.fail(method, "", status=500)
+    monkeypatch.setenv("CELLULE_SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("CELLULE_SLACK_API_URL", fake_slack.base_url)
+    get_settings.cache_clear()
+    result = cellule("report", *REVIEW)
+    assert result.exit_code == 0, result.output
+    confirmation, *rest = result.output.splitlines()
+    assert "incident opened CRI-2026-0001" in confirmation
+    assert [line for line in rest if "message(s) could not be sent yet" in line and "will retry" in line]
+    assert "Traceback" not in result.output
+    with transaction(open_store(sqlite_url)) as session:
+        assert session.scalars(select(Incident.ref)).all() == ["CRI-2026-0001"]
