@@ -207,3 +207,26 @@ def test_slack_answering_500_leaves_the_report_committed_and_says_so(
     assert "Traceback" not in result.output
     with transaction(open_store(sqlite_url)) as session:
         assert session.scalars(select(Incident.ref)).all() == ["CRI-2026-0001"]
+
+
+def test_a_runner_follows_up_each_nudged_incident_once_and_a_failure_stops_nothing(tmp_path):
+    import time
+
+    from cellule.engine import follow_nudges
+    from cellule.runner import nudge
+
+    nudge(tmp_path, [3, 1])
+    nudge(tmp_path, [3])  # a second act about the same incident before the runner looked
+    followed, failures = [], []
+
+    def follow(incident_id: int) -> None:
+        followed.append(incident_id)
+        if incident_id == 3:
+            raise RuntimeError("Slack is down")
+
+    follow_nudges(
+        tmp_path, follow, until=time.monotonic(), failed=lambda i, exc: failures.append((i, str(exc)))
+    )
+    assert followed == [3, 1]
+    assert failures == [(3, "Slack is down")]
+    assert take_nudges(tmp_path) == []  # taken: the next tick does what is still due
