@@ -230,3 +230,20 @@ def test_a_runner_follows_up_each_nudged_incident_once_and_a_failure_stops_nothi
     assert followed == [3, 1]
     assert failures == [(3, "Slack is down")]
     assert take_nudges(tmp_path) == []  # taken: the next tick does what is still due
+
+
+def test_a_second_runner_refuses_to_start_while_the_first_lives(sqlite_url, tmp_path):
+    data_dir = tmp_path / "data"
+    env = os.environ | {"CELLULE_DATABASE_URL": sqlite_url, "CELLULE_DATA_DIR": str(data_dir)}
+    with holding_lease(data_dir, "up"):
+        done = subprocess.run(
+            [sys.executable, "-m", "cellule.cli", "watch", "--every", "5"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "`cellule up`" in done.stderr and "already keeps the protocol moving here" in done.stderr
+    assert "Watching" not in done.stdout
