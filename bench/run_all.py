@@ -28,6 +28,7 @@ ORDER = (
     "drill_speed",
     "alert_latency",
     "workers",
+    "background_tasks",
     "simulated_protocol",
     "postmortem_render",
 )

@@ -146,10 +146,15 @@ def alerted(runtime: Runtime, incident_ids: set[int]) -> int:
 
 
 def with_workers(
-    count: int, args: argparse.Namespace, api_url: str, runtime: Runtime, worker_env: dict[str, str]
+    count: int,
+    args: argparse.Namespace,
+    api_url: str,
+    runtime: Runtime,
+    worker_env: dict[str, str],
+    label: str = "",
 ) -> tuple[float, list[FlowRun], list[int]]:
     """Wall time for N incidents' runs with `count` workers on the pool, the runs, and runs per worker."""
-    outcomes = open_incidents(runtime, f"{count}w", args.incidents)
+    outcomes = open_incidents(runtime, label or f"{count}w", args.incidents)
     log_dir = Path(worker_env["CELLULE_DATA_DIR"]) / "logs"
     starters = [
         functools.partial(
