@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import yaml
@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from cellule.commands.common import Commands, console, fail, follow_up, open_runtime
 from cellule.commands.postmortem import run_post_mortem
-from cellule.scratch import scratch_stores
-from flows.drill.journal import result_from_json, series_summary
+from flows.drill.journal import SeriesSummary, result_from_json, series_summary
 from flows.drill.live import (
     HOT_WASH,
     find_running,
@@ -34,7 +33,6 @@ from flows.drill.scenario import (
     read_scenario,
 )
 from flows.drill.scoring import Rating, TargetResult
-from flows.drill.series import Series, run_series
 from flows.drill.views import drill_report, journal_drills
 from flows.exit_on_top.library_carry import CarriedText, approved_library
 from flows.kit.loading import (
@@ -50,6 +48,9 @@ from flows.kit.schema import Kit
 from flows.postmortem.formatting import duration
 from flows.runtime import Runtime
 from models import Drill, transaction
+
+if TYPE_CHECKING:
+    from flows.drill.simulated import DrillOutcome
 
 drill_app = Commands(
     help="Fire drills: rehearse a scenario against the kit (simulated, or live with the real cell).",
@@ -105,7 +106,10 @@ def run(
     problems = list(problems_with(scenario, kit))
     if problems:
         fail(f"The scenario does not fit the kit {kit_name}:\n" + "\n".join(problems))
+    # Imported here: playing drills needs Prefect, listing them or reading the journal does not.
     from cellule.prefect_env import quiet_flow_runs
+    from cellule.scratch import scratch_stores
+    from flows.drill.series import run_series
 
     console.print(
         f"Drill [bold]{escape(scenario.title('en'))}[/] against {escape(kit_name)}: "
@@ -134,9 +138,10 @@ def run(
     if library:
         console.print(f"Statement library: {len(library)} approved text(s) carried into the drill.")
     if runs == 1:
-        _print_run(series, events=events)
+        [outcome] = series.outcomes
+        _print_run(outcome, events=events)
     else:
-        _print_series(series)
+        _print_series(series.summary)
     console.print(f"[dim]Journal: cellule drill journal --series {series.id}[/]")
 
 
@@ -167,8 +172,7 @@ def _kit(runtime: Runtime, option: str | None, scenario: Scenario) -> tuple[Kit,
         fail(f"Cannot use this kit:\n{exc}")
 
 
-def _print_run(series: Series, *, events: bool) -> None:
-    [outcome] = series.outcomes
+def _print_run(outcome: DrillOutcome, *, events: bool) -> None:
     if events:
         print_story(outcome.events, title=f"What happened — {outcome.incident_ref}, seed {outcome.seed}")
     if outcome.absent:
@@ -205,8 +209,7 @@ def print_results(results: tuple[TargetResult, ...] | list[TargetResult]) -> Non
     console.print(table)
 
 
-def _print_series(series: Series) -> None:
-    summary = series.summary
+def _print_series(summary: SeriesSummary) -> None:
     table = Table(title=f"{summary.runs} runs — share of runs meeting each target")
     for column in ("Target", "Hypothesis", "Met", "Median", "p90", "Never reached"):
         table.add_column(column)
@@ -239,7 +242,7 @@ def journal(
     with transaction(open_runtime().sessions) as session:
         drills = journal_drills(session, series=series, scenario=scenario, limit=limit)
         if series and drills:
-            _print_series(Series(series, [], series_summary(list(reversed(drills)))))
+            _print_series(series_summary(list(reversed(drills))))
             return
     if not drills:
         fail("No drill in the journal yet." if not series else f"No series {series!r} in the journal.")

@@ -14,10 +14,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from flows.drill.injections import inject, injections
 from flows.drill.journal import result_json
 from flows.drill.record import journal_events, judge
 from flows.drill.scenario import Scenario
-from flows.drill.simulated import inject, injections
 from flows.intake.reports import Triage
 from flows.kit.loading import require_kit_version, version_opened_under
 from flows.kit.schema import Kit

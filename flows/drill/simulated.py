@@ -12,21 +12,22 @@ from __future__ import annotations
 
 import io
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from flows.crisis import crisis_response
+from flows.drill.injections import inject, injections
 from flows.drill.players import Players, cast
 from flows.drill.record import journal_events, judge
-from flows.drill.scenario import InjectedSignal, Scenario
+from flows.drill.scenario import Scenario
 from flows.drill.scoring import Rating, TargetResult
 from flows.exit_on_top.library_carry import CarriedText, carry_library
-from flows.intake.reports import SignalReport, Triage, record_signal, triage_with_kit_in_force
+from flows.intake.reports import SignalReport
 from flows.kit.loading import load_kit
 from flows.kit.schema import Kit
 from flows.postmortem import post_mortem_due
@@ -145,44 +146,11 @@ def _outcome(
         )
 
 
-def injections(scenario: Scenario, kit: Kit, *, prefix: str) -> Iterator[tuple[SignalReport, timedelta]]:
-    """Every signal the scenario injects, with its offset from the start; `prefix` makes each one's
-    external id unique to the drill (the same review injected twice is one signal)."""
-    for index, injected in enumerate(scenario.signals):
-        for n in range(injected.count):
-            yield (
-                _report(injected, kit, f"{prefix}-{index}-{n}", n),
-                injected.at + (injected.spread * n / injected.count),
-            )
-
-
-def _report(injected: InjectedSignal, kit: Kit, external_id: str, n: int) -> SignalReport:
-    author = injected.author if injected.authors == 1 else f"{injected.author}-{n % injected.authors + 1}"
-    return SignalReport(
-        target=injected.target or kit.kit.name,
-        text=injected.text,
-        platform=injected.platform,
-        attack_type=injected.attack_type,
-        external_id=external_id,
-        author=author,
-        rating=injected.rating,
-        reach=injected.reach,
-        reported_by="drill",
-        is_drill=True,
-    )
-
-
 def _inject(runtime: Runtime, players: Players, report: SignalReport) -> None:
     with transaction(runtime.sessions) as session:
         triage = inject(session, report, at=runtime.now())
     if triage.opened or triage.regraded:
         players.acted = True
-
-
-def inject(session: Session, report: SignalReport, *, at: datetime) -> Triage:
-    """A drill's signal arrives: stored and triaged like one from any front door, marked as an exercise."""
-    signal, _ = record_signal(session, report=report, source="drill", at=at)
-    return triage_with_kit_in_force(session, signal_id=signal.id, at=at)
 
 
 def _incidents_to_run(sessions: sessionmaker[Session]) -> list[int]:

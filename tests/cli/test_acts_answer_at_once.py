@@ -103,12 +103,8 @@ READ_ONLY = [
     ["show", "CRI-2026-0001"],
     ["kit", "show"],
     ["drafts", "CRI-2026-0001"],
-    # Until flows/postmortem/__init__.py stops importing its Prefect flow (the house-by-phase work): strict,
-    # so these fail the day they pass, and the marks go.
-    *(
-        pytest.param(command, marks=pytest.mark.xfail(strict=True, reason="flows.postmortem imports Prefect"))
-        for command in (["drill", "list"], ["drill", "journal"])
-    ),
+    ["drill", "list"],
+    ["drill", "journal"],
 ]
 
 PROBE = """
