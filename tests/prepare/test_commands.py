@@ -32,7 +32,9 @@ def test_audit_prints_each_finding_with_its_fix_and_the_score(run):
     assert "The account_takeover playbook has never been rehearsed." in result.output
     assert "Rehearse it with the cell" in result.output
     assert "neither Slack nor email is set up" in result.output
-    assert "Readiness 80/100" in result.output
+    # The example kit ships a statement library nobody approved yet: a finding until the cell does.
+    assert "The library statement fake-review-holding (English) is not approved" in result.output
+    assert "Readiness 78/100" in result.output
     assert "drills     ░░░░░░░░░░░░░░░░░░░░    0" in result.output
 
 
@@ -50,7 +52,7 @@ def test_audit_notify_sends_the_findings_to_the_owner_once_a_day(run):
 
     assert first.exit_code == 0, first.output
     assert "To: sophie.marchand" in first.output  # the console channel
-    assert "Hôtel des Lilas · Préparation 80/100" in first.output
+    assert "Hôtel des Lilas · Préparation 78/100" in first.output
     assert "Findings sent to Sophie Marchand, the kit's owner." in first.output
     assert "Sophie Marchand was already sent today's audit" in again.output
     assert "To: sophie.marchand" not in again.output
