@@ -104,9 +104,11 @@ def prefect_processes(env: dict[str, str]) -> Iterator[None]:
     settings = Settings(data_dir=WORK, prefect_port=PREFECT_PORT)
     services: list[Service] = [start_prefect_server(settings)]
     try:
-        for role in ("deployments", "task-worker"):
-            command = [sys.executable, str(BENCH_DIR / "_server_children.py"), role]
-            services.append(_spawn(role, command, env, WORK / "logs"))
+        deployments = [sys.executable, str(BENCH_DIR / "_served_deployments.py")]
+        services.append(_spawn("deployments", deployments, env, WORK / "logs"))
+        services.append(
+            _spawn("task-worker", [sys.executable, "-m", "cellule.task_worker"], env, WORK / "logs")
+        )
         yield
     finally:
         for service in reversed(services):
@@ -121,17 +123,18 @@ def _measure(slack: FakeSlack, start_it: Callable[[], None], needle: str) -> flo
 
 def _start_protocol(mode: str, incident_id: int) -> None:
     """Start the protocol for one incident the way `mode` says (imported late: after the env is set)."""
-    from _server_children import respond_in_background
     from prefect.deployments import run_deployment
+
+    from cellule.task_worker import respond_now
 
     if mode == "deployment":
         run_deployment("respond-to-incident/cellule", parameters={"incident_id": incident_id}, timeout=0)
     else:
-        respond_in_background.delay(incident_id)
+        respond_now.delay(incident_id)
 
 
 def _start_floor(n: int) -> None:
-    from _server_children import FLOOR_DEPLOYMENT
+    from _served_deployments import FLOOR_DEPLOYMENT
     from prefect.deployments import run_deployment
 
     run_deployment(FLOOR_DEPLOYMENT, parameters={"n": n}, timeout=0)
