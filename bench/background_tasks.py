@@ -1,8 +1,8 @@
 """Server mode: the protocol's runs as Prefect background tasks against deployment runs on a process pool.
 
 A Prefect server (its own database on PostgreSQL) and Cellule's store on PostgreSQL. The same N incidents'
-protocol runs are started two ways, each served by one long-lived process: `respond_in_background.delay()`
-served by a task worker (`prefect.task_worker.serve`, every run in the worker's process), and
+protocol runs are started two ways, each served by one long-lived process: `respond_now.delay()`
+served by Cellule's task worker (`python -m cellule.task_worker`, every run in the worker's process), and
 `respond-to-incident` deployment runs taken by one `prefect worker` on a process pool (a new process per
 flow run). Measured: wall time until every run is final, and per incident the time from submission to its
 first message sent (the cell's alert, console channel). Floor, same run: the same runs one after the other
@@ -43,12 +43,6 @@ from flows.runtime import Runtime
 from models import Notification, transaction
 from notifications import ConsoleChannel
 
-SERVE = (
-    "import sys; sys.path.insert(0, 'bench')\n"
-    "from _background import serve_background\n"
-    "serve_background(int(sys.argv[1]))"
-)
-
 
 def start_task_worker(api_url: str, env: dict[str, str], log_dir: Path, limit: int) -> Service:
     import subprocess
@@ -57,7 +51,7 @@ def start_task_worker(api_url: str, env: dict[str, str], log_dir: Path, limit: i
     log = log_dir / "task-worker.log"
     with log.open("ab") as out:
         process = subprocess.Popen(
-            [sys.executable, "-c", SERVE, str(limit)],
+            [sys.executable, "-m", "cellule.task_worker", "--limit", str(limit)],
             cwd=PROJECT_DIR,
             env=child_environment(**env, PREFECT_API_URL=api_url),
             stdout=out,
@@ -80,7 +74,7 @@ def first_messages(runtime: Runtime, incident_ids: set[int]) -> dict[int, dateti
 
 def as_background_tasks(args, api_url, runtime, env) -> tuple[float, list[float], int]:  # type: ignore[no-untyped-def]
     """Wall time for N incidents' runs as background tasks, latencies to the first message, completed."""
-    from _background import respond_in_background
+    from cellule.task_worker import respond_now as respond_in_background
 
     # A background task's parameters travel through result storage: the submitter writes them, the task
     # worker reads them, so both must see the same storage (one folder here; S3 or the like across machines).

@@ -134,6 +134,23 @@ def start_flow_runner(settings: Settings, *, timeout: float = 120) -> Service:
     return service
 
 
+def start_task_worker(settings: Settings, *, name: str = "task-worker", limit: int | None = None) -> Service:
+    """Cellule's task worker, taking the protocol's background task runs (`cellule.task_worker`).
+
+    Nothing to wait for: a run queued before the worker subscribes waits on the Prefect server for it.
+    (Prefect's optional status server is not used: it reconfigures logging under Prefect's API log
+    handler and the worker exits.) It shares this process's PREFECT_HOME, where a task's parameters are
+    stored.
+    """
+    env = child_environment(PREFECT_API_URL=prefect_api_url(settings))
+    command = [sys.executable, "-m", "cellule.task_worker"] + (["--limit", str(limit)] if limit else [])
+    service = _spawn(name, command, env, settings.data_dir / "logs")
+    time.sleep(1)
+    if service.process.poll() is not None:
+        raise ServiceFailed(f"{name} exited with code {service.process.returncode}; see {service.log}")
+    return service
+
+
 @contextmanager
 def running(*starters) -> Iterator[list[Service]]:  # type: ignore[no-untyped-def]
     """Start services in order; stop the started ones in reverse order, whatever happens."""
@@ -149,12 +166,12 @@ def running(*starters) -> Iterator[list[Service]]:  # type: ignore[no-untyped-de
 
 @contextmanager
 def following_nudges(data_dir: Path, api_url: str) -> Iterator[None]:
-    """Server mode's answer to an act typed at the command line: a thread that starts a protocol run
-    (a deployment run) for each incident the act nudged, within a second. The CLI finds `cellule up`
+    """Server mode's answer to an act typed at the command line: a thread that queues a protocol run
+    (a background task) for each incident the act nudged, within a second. The CLI finds `cellule up`
     through the runner lease it holds (`cellule.runner`)."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    from cellule.triggers import deployment_run
+    from cellule.triggers import background_run
 
     stop = threading.Event()
 
@@ -164,7 +181,7 @@ def following_nudges(data_dir: Path, api_url: str) -> Iterator[None]:
     def follow() -> None:
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
             while not stop.is_set():
-                follow_nudges(data_dir, deployment_run, until=time.monotonic() + 1, failed=failed)
+                follow_nudges(data_dir, background_run, until=time.monotonic() + 1, failed=failed)
 
     thread = threading.Thread(target=follow, name="following-nudges", daemon=True)
     thread.start()

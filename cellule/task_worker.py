@@ -7,7 +7,7 @@ fast as the protocol itself goes (bench/server_latency.py: a p99 a third of an e
 where a deployment run costs a process per run). More throughput is more task workers, on this machine or
 others: `python -m cellule.task_worker` with the same CELLULE_* settings and PREFECT_API_URL.
 
-Run: python -m cellule.task_worker [--limit N] [--status-port PORT]
+Run: python -m cellule.task_worker [--limit N]
 """
 
 from __future__ import annotations
@@ -36,15 +36,17 @@ def main() -> None:
     from prefect.task_worker import serve
 
     from cellule import engine
+    from cellule.prefect_env import quiet_flow_runs
     from cellule.settings import get_settings
     from flows.runtime import use_runtime
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=LIMIT)
-    parser.add_argument("--status-port", type=int, default=None)
     args = parser.parse_args()
-    with use_runtime(engine.build_runtime(get_settings())):
-        serve(respond_now, limit=args.limit, status_server_port=args.status_port)
+    # No heartbeat thread per flow run (it costs ~1 s at each phase's end): the store, not Prefect, says
+    # what a crashed run left undone, and the minute tick resumes it.
+    with use_runtime(engine.build_runtime(get_settings())), quiet_flow_runs():
+        serve(respond_now, limit=args.limit)
 
 
 if __name__ == "__main__":

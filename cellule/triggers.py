@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import UTC
+from typing import TYPE_CHECKING
 
 from cellule.reporting import Reported
+
+if TYPE_CHECKING:
+    from prefect.futures import PrefectDistributedFuture
 from flows.runtime import Runtime
 
 Trigger = Callable[[Iterable[Reported]], None]
@@ -52,6 +56,29 @@ def in_process(runtime: Runtime) -> Trigger:
     return trigger
 
 
+def background_run(incident_id: int, idempotency_key: str | None = None) -> PrefectDistributedFuture[None]:
+    """Queue the protocol for one incident as a Prefect background task, without waiting (server mode).
+
+    A long-lived task worker (`cellule.task_worker`) takes it within moments: no process is spawned per
+    run, which is what made deployment runs slow (bench/server_latency.py). A background task has no
+    idempotency key, so `idempotency_key` is unused: a second run for the same cause finds nothing left
+    to do, the protocol being re-entrant.
+    """
+    from cellule.task_worker import respond_now
+
+    return respond_now.delay(incident_id)
+
+
+def as_background_runs() -> Trigger:
+    """One background task run per incident that needs it: what `cellule up` does after a report."""
+
+    def trigger(outcomes: Iterable[Reported]) -> None:
+        for incident_id in incidents_to_run(outcomes):
+            background_run(incident_id)
+
+    return trigger
+
+
 def deployment_run(incident_id: int, idempotency_key: str | None = None) -> None:
     """Start a run of the served `respond-to-incident` deployment for one incident, without waiting.
 
@@ -71,7 +98,8 @@ def deployment_run(incident_id: int, idempotency_key: str | None = None) -> None
 
 
 def as_deployment_runs() -> Trigger:
-    """One deployment run per incident that needs it (server mode).
+    """One deployment run per incident that needs it: for teams whose workers run each protocol run in its
+    own process or container (a process, Docker or Kubernetes work pool, see `prefect.yaml`).
 
     The idempotency key names the stored signal that caused it (`run_key`): a retried HTTP
     request never starts two runs, and a signal stored anew (another store, a restored one) always starts

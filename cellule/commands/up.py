@@ -14,12 +14,14 @@ from cellule.server import (
     running,
     start_flow_runner,
     start_prefect_server,
+    start_task_worker,
 )
 from cellule.settings import Settings, get_settings
 
 
 def up() -> None:
-    """Start Cellule as a service: Prefect server, Cellule's deployments, HTTP app. Ctrl-C stops all."""
+    """Start Cellule as a service: Prefect server, Cellule's deployments and task worker, HTTP app.
+    Ctrl-C stops all."""
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from cellule import triggers
@@ -33,7 +35,11 @@ def up() -> None:
     try:
         with (
             holding_lease(settings.data_dir, "up"),  # acts typed here now leave their follow-ups to us
-            running(lambda: start_prefect_server(settings), lambda: start_flow_runner(settings)),
+            running(
+                lambda: start_prefect_server(settings),
+                lambda: start_flow_runner(settings),
+                lambda: start_task_worker(settings),
+            ),
             temporary_settings(updates={PREFECT_API_URL: api_url}),
             following_nudges(settings.data_dir, api_url),
         ):
@@ -41,15 +47,15 @@ def up() -> None:
             app = create_app(
                 runtime=runtime,
                 slack_signing_secret=secret.get_secret_value() if secret else None,
-                after_answer=triggers.deployment_run,
-                on_reported=triggers.as_deployment_runs(),
+                after_answer=triggers.background_run,
+                on_reported=triggers.as_background_runs(),
                 api_credentials=ApiCredentials.from_settings(settings),
             )
             _announce(settings, api_url)
             uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_level="warning")
     except (ServiceFailed, RunnerBusy) as exc:
         fail(str(exc))
-    console.print("Stopped: HTTP app, flow runner and Prefect server.")
+    console.print("Stopped: HTTP app, task worker, flow runner and Prefect server.")
 
 
 def _announce(settings: Settings, api_url: str) -> None:
