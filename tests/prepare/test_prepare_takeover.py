@@ -54,5 +54,5 @@ def test_the_readiness_audit_flow_returns_the_score_and_tells_the_owner(runtime,
         score = readiness_audit()
         again = readiness_audit()
 
-    assert score == again == 80  # the hotel: never drilled, no Slack or email set up
-    assert console.getvalue().count("Subject: Hôtel des Lilas · Préparation 80/100") == 1
+    assert score == again == 78  # the hotel: never drilled, no Slack or email, its library unapproved
+    assert console.getvalue().count("Subject: Hôtel des Lilas · Préparation 78/100") == 1
