@@ -26,6 +26,7 @@ import contextlib
 import logging
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -165,3 +166,47 @@ def review(n: int, *, target: str = "Hôtel des Lilas", minute: int | None = Non
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+class RecordingSlack:
+    """Just enough Slack Web API to be alerted through, on loopback, recording when each request arrived
+    and its body. Wall-clock times (`time.time()`): the callers may be other processes."""
+
+    METHODS = (
+        "conversations.create",
+        "conversations.invite",
+        "conversations.open",
+        "conversations.setTopic",
+        "chat.postMessage",
+    )
+
+    def __init__(self) -> None:
+        from pytest_httpserver import HTTPServer
+
+        self.server = HTTPServer(host="127.0.0.1", port=0)
+        self.arrivals: list[tuple[float, str]] = []
+        self.server.expect_request("/api/conversations.list").respond_with_json({"ok": True, "channels": []})
+        for method in self.METHODS:
+            self.server.expect_request(f"/api/{method}").respond_with_handler(self._answer)
+        self.server.start()
+
+    def _answer(self, request):  # type: ignore[no-untyped-def]
+        from werkzeug import Response
+
+        self.arrivals.append((time.time(), request.get_data(as_text=True)))
+        body = '{"ok": true, "channel": {"id": "C0ROOM"}, "ts": "1.0"}'
+        return Response(body, content_type="application/json")
+
+    @property
+    def url(self) -> str:
+        return self.server.url_for("/api/")
+
+    def first_after(self, start: float, needle: str = "", *, wait: float = 120.0) -> float:
+        """Seconds from `start` (a `time.time()`) to the first request whose body holds `needle`."""
+        deadline = time.time() + wait
+        while time.time() < deadline:
+            for at, body in list(self.arrivals):
+                if at >= start and needle in body:
+                    return at - start
+            time.sleep(0.01)
+        raise TimeoutError(f"no Slack call with {needle!r} within {wait:.0f} s")

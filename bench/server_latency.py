@@ -47,9 +47,7 @@ os.environ.update(
     PREFECT_SERVER_ANALYTICS_ENABLED="false",
 )
 
-from _harness import Row, fresh_store, percentile, review  # noqa: E402
-from pytest_httpserver import HTTPServer  # noqa: E402
-from werkzeug import Request, Response  # noqa: E402
+from _harness import RecordingSlack, Row, fresh_store, percentile, review  # noqa: E402
 
 from cellule.reporting import report_attacks  # noqa: E402
 from cellule.server import Service, _spawn, child_environment, start_prefect_server  # noqa: E402
@@ -61,41 +59,6 @@ from notifications.slack import room_name  # noqa: E402
 
 TOKEN = "xoxb-bench-" + "0" * 32
 WAIT = 120.0  # seconds an alert may take before the benchmark gives up on it
-SLACK_METHODS = (
-    "conversations.create",
-    "conversations.invite",
-    "conversations.open",
-    "conversations.setTopic",
-)
-SLACK_METHODS += ("chat.postMessage",)
-
-
-class FakeSlack:
-    """Just enough Slack Web API, recording when each request arrived (wall clock: other processes call)."""
-
-    def __init__(self) -> None:
-        self.server = HTTPServer(host="127.0.0.1", port=0)
-        self.arrivals: list[tuple[float, str]] = []
-        self.server.expect_request("/api/conversations.list").respond_with_json({"ok": True, "channels": []})
-        for method in SLACK_METHODS:
-            self.server.expect_request(f"/api/{method}").respond_with_handler(self._answer)
-        self.server.start()
-
-    def _answer(self, request: Request) -> Response:
-        self.arrivals.append((time.time(), request.get_data(as_text=True)))
-        return Response(
-            '{"ok": true, "channel": {"id": "C0ROOM"}, "ts": "1.0"}', content_type="application/json"
-        )
-
-    def first_after(self, start: float, needle: str) -> float:
-        """Seconds from `start` to the first request whose body holds `needle`."""
-        deadline = time.time() + WAIT
-        while time.time() < deadline:
-            for at, body in list(self.arrivals):
-                if at >= start and needle in body:
-                    return at - start
-            time.sleep(0.01)
-        raise TimeoutError(f"no Slack call with {needle!r} within {WAIT:.0f} s")
 
 
 @contextmanager
@@ -115,10 +78,10 @@ def prefect_processes(env: dict[str, str]) -> Iterator[None]:
             service.stop()
 
 
-def _measure(slack: FakeSlack, start_it: Callable[[], None], needle: str) -> float:
+def _measure(slack: RecordingSlack, start_it: Callable[[], None], needle: str) -> float:
     start = time.time()
     start_it()
-    return slack.first_after(start, needle)
+    return slack.first_after(start, needle, wait=WAIT)
 
 
 def _start_protocol(mode: str, incident_id: int) -> None:
@@ -140,7 +103,7 @@ def _start_floor(n: int) -> None:
     run_deployment(FLOOR_DEPLOYMENT, parameters={"n": n}, timeout=0)
 
 
-def _alert_time(slack: FakeSlack, runtime: Runtime, mode: str, signal: dict) -> float:
+def _alert_time(slack: RecordingSlack, runtime: Runtime, mode: str, signal: dict) -> float:
     """Store and triage `signal`, start its protocol, and time the incident's first Slack call."""
     [reported] = report_attacks(runtime, [parse_report(signal)], source="bench")
     return _measure(
@@ -150,14 +113,14 @@ def _alert_time(slack: FakeSlack, runtime: Runtime, mode: str, signal: dict) -> 
 
 def run(incidents: int) -> dict[str, list[float]]:
     sys.path.insert(0, str(BENCH_DIR))
-    slack = FakeSlack()
+    slack = RecordingSlack()
     times: dict[str, list[float]] = {"deployment": [], "background": [], "floor": []}
     with fresh_store("sqlite") as url:
         env = child_environment(
             CELLULE_DATABASE_URL=url,
             CELLULE_DATA_DIR=str(WORK),
             CELLULE_SLACK_BOT_TOKEN=TOKEN,
-            CELLULE_SLACK_API_URL=slack.server.url_for("/api/"),
+            CELLULE_SLACK_API_URL=slack.url,
             PYTHONPATH=str(BENCH_DIR.parent),
         )
         runtime = Runtime(sessions=open_store(url), channels={})
@@ -174,7 +137,7 @@ def run(incidents: int) -> dict[str, list[float]]:
     return times
 
 
-def warm_up(slack: FakeSlack, runtime: Runtime) -> None:
+def warm_up(slack: RecordingSlack, runtime: Runtime) -> None:
     """Until the deployments are served and the task worker listens, nothing is measured."""
     deadline = time.time() + WAIT
     while True:
