@@ -14,16 +14,15 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from flows.bulk import insert_ignoring_conflicts
-from flows.kit.library_schema import add_months
 from flows.reviews.errors import ReviewError
-from flows.reviews.legal_policy import FIRST_SEEN, PLATFORM, legal_policy
+from flows.reviews.legal_policy import clock_row, legal_policy
 from models import Incident, LegalClock, ReviewCase, ReviewOutcome, WasCustomer, record_event
 from notifications.render import clean_text
 
@@ -164,23 +163,17 @@ def _start_legal_clocks(
     if not opened:
         return {}
     policy = legal_policy(session)
-    rule = policy.clocks[policy.jurisdiction]
-    clocks = {}
-    for case_id, row, signal in opened:
-        from_platform = signal.observed_at != signal.received_at  # intake's default is "when received"
-        published = row["posted_at"] if from_platform else row["evidence_captured_at"]
-        clocks[case_id] = {
-            "case_id": case_id,
-            "jurisdiction": policy.jurisdiction,
-            "rule": rule.rule,
-            "published_at": published,
-            "published_source": PLATFORM if from_platform else FIRST_SEEN,
-            "lapses_at": add_months(published, rule.months) + timedelta(days=rule.days),
-            "reminded_before": [],
-            "last_reminded_on": None,
-            "reminders_sent": 0,
-            "started_at": at,
-        }
+    clocks = {
+        case_id: clock_row(
+            policy,
+            case_id=case_id,
+            posted_at=row["posted_at"],
+            captured_at=row["evidence_captured_at"],
+            from_platform=signal.observed_at != signal.received_at,  # intake's default is "when received"
+            at=at,
+        )
+        for case_id, row, signal in opened
+    }
     session.execute(insert(LegalClock.__table__), list(clocks.values()))
     return clocks
 

@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from flows.kit.library_schema import LegalPolicy, add_months
+from flows.kit.library_schema import LegalPolicy
 from flows.reviews.cases import case_label
 from flows.reviews.evidence_files import ChecklistItem, evidence_checklist, missing_evidence
-from flows.reviews.legal_policy import FIRST_SEEN, PLATFORM, legal_policy
+from flows.reviews.legal_policy import PLATFORM, clock_row, legal_policy
 from models import (
     AvenueStatus,
     Incident,
@@ -58,22 +58,18 @@ def start_legal_clock(session: Session, *, case: ReviewCase, at: datetime) -> Le
     clock = clock_of(session, case=case)
     if clock is not None:
         return clock
-    policy = legal_policy(session)
-    rule = policy.clocks[policy.jurisdiction]
     signal = session.get(Signal, case.signal_id) if case.signal_id else None
     # The report gave the platform's time when it differs from when we received it (intake's default).
     from_platform = signal is not None and signal.observed_at != signal.received_at
-    published = case.posted_at if from_platform and case.posted_at else case.evidence_captured_at
     clock = LegalClock(
-        case_id=case.id,
-        jurisdiction=policy.jurisdiction,
-        rule=rule.rule,
-        published_at=published,
-        published_source=PLATFORM if from_platform else FIRST_SEEN,
-        lapses_at=add_months(published, rule.months) + timedelta(days=rule.days),
-        reminded_before=[],
-        reminders_sent=0,
-        started_at=at,
+        **clock_row(
+            legal_policy(session),
+            case_id=case.id,
+            posted_at=case.posted_at,
+            captured_at=case.evidence_captured_at,
+            from_platform=from_platform,
+            at=at,
+        )
     )
     session.add(clock)
     session.flush()
